@@ -1,0 +1,1 @@
+"""Ura: peer-education micro-lessons for young men, served on Telegram."""

@@ -1,0 +1,57 @@
+"""Configuration from the environment (and a `.env` file), built once in `main` and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("data")
+
+
+def default_sqlite_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
+    """The embedded default: one SQLite file in the data directory."""
+    return f"sqlite+aiosqlite:///{data_dir / 'ura.db'}"
+
+
+class Settings(BaseSettings):
+    """Every knob an operator can turn; names follow DESIGN.md §4."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: str | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str = Field(
+        default="https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL"
+    )
+    telegram_api_base_file_url: str = Field(
+        default="https://api.telegram.org/file/bot", alias="TELEGRAM_API_BASE_FILE_URL"
+    )
+    database_url: str = Field(default_factory=default_sqlite_url, alias="DATABASE_URL")
+    admin_ids: Annotated[tuple[int, ...], NoDecode] = Field(default=(), alias="URA_ADMIN_IDS")
+    pseudonym_key: str = Field(default="", alias="URA_PSEUDONYM_KEY")
+    lessons_dir: Path = Field(default=Path("lessons"), alias="URA_LESSONS_DIR")
+    poll_timeout: int = Field(default=30, alias="URA_POLL_TIMEOUT")
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """Accept `1,2,3` from the environment; ids are numeric, never usernames."""
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the embedded database is in use."""
+        return self.database_url.startswith("sqlite")
+
+    def pseudonym_secret(self) -> bytes:
+        """The analytics key; a missing key falls back to one derived from the bot token.
+
+        The fallback keeps local runs working; production sets URA_PSEUDONYM_KEY so that
+        pseudonyms survive a token rotation.
+        """
+        key = self.pseudonym_key or f"ura:{self.telegram_bot_token or 'local'}"
+        return key.encode()

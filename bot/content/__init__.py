@@ -1,0 +1,1 @@
+"""Lesson content: files in `lessons/` validated into frozen dataclasses."""

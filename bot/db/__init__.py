@@ -1,0 +1,1 @@
+"""Persistence: declarative models, the engine factory, the unit of work and repositories."""

@@ -1,0 +1,151 @@
+"""Typed SQLAlchemy models.
+
+What is *not* here matters as much as what is: no names, no usernames, no typed text.
+Enums are plain strings with CHECK constraints (no native enums: they make migrations painful).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+USER_STATUSES = ("active", "paused", "stopped", "blocked")
+
+
+def utcnow() -> datetime:
+    """Aware UTC now; every timestamp we store is UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a constraint naming convention, so migrations stay stable."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+Timestamp = DateTime(timezone=True)
+
+
+class User(Base):
+    """A learner, keyed by his numeric Telegram id; nothing that names him."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(f"status IN {USER_STATUSES!r}", name="status"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    cohort: Mapped[str | None] = mapped_column(String(64))
+    current_lesson_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lessons.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class Track(Base):
+    """A sequence of lessons on one theme; texts live in the lesson files."""
+
+    __tablename__ = "tracks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    position: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class Lesson(Base):
+    """A micro-lesson in every language it has, versioned by the hash of its content."""
+
+    __tablename__ = "lessons"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class Progress(Base):
+    """Where one user is in one lesson; one row per user and lesson, never two."""
+
+    __tablename__ = "progress"
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class QuizAnswer(Base):
+    """The first answer a user gave to a lesson's quiz; a second tap changes nothing."""
+
+    __tablename__ = "quiz_answers"
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    option: Mapped[int] = mapped_column(Integer)
+    correct: Mapped[bool]
+    answered_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class ProcessedUpdate(Base):
+    """Telegram update ids already handled, so a redelivered update is skipped."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, index=True)
+
+
+class Event(Base):
+    """A pseudonymous analytics event: HMAC of the user id, never the id itself."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(32), index=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    track_key: Mapped[str | None] = mapped_column(String(32))
+    lesson_key: Mapped[str | None] = mapped_column(String(32))
+    value: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, index=True)

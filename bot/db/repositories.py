@@ -1,0 +1,133 @@
+"""Repositories: queries by concept. They flush but never commit (the unit of work does).
+
+Idempotent inserts use a savepoint and the table's unique key, which works the same on
+SQLite and Postgres (no dialect-specific upsert).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Base,
+    Event,
+    Lesson,
+    ProcessedUpdate,
+    Progress,
+    QuizAnswer,
+    Track,
+    User,
+)
+
+
+class _Repository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def insert_if_absent(self, row: Base) -> bool:
+        """Insert `row` unless its unique key exists; True when this call inserted it."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError:
+            return False
+        return True
+
+
+class UserRepository(_Repository):
+    """Learners by numeric Telegram id."""
+
+    async def get(self, user_id: int) -> User | None:
+        """The user, or None if he never started the bot (or was erased)."""
+        return await self.session.get(User, user_id)
+
+    async def get_for_update(self, user_id: int) -> User | None:
+        """The user, re-read inside this transaction (fresh even if another process wrote)."""
+        return await self.session.get(User, user_id, populate_existing=True)
+
+    async def delete(self, user_id: int) -> None:
+        """Erase a user; his progress and answers go with him (ON DELETE CASCADE)."""
+        await self.session.execute(delete(User).where(User.id == user_id))
+
+
+class ContentRepository(_Repository):
+    """Tracks and lessons as published into the database."""
+
+    async def tracks(self) -> Sequence[Track]:
+        """Every track, in order."""
+        return (await self.session.scalars(select(Track).order_by(Track.position))).all()
+
+    async def lessons(self) -> Sequence[Lesson]:
+        """Every lesson, in order."""
+        rows = await self.session.scalars(select(Lesson).order_by(Lesson.track_id, Lesson.position))
+        return rows.all()
+
+    async def lesson_ids(self) -> dict[str, int]:
+        """Lesson key → row id, for joining progress to content."""
+        rows = await self.session.execute(select(Lesson.key, Lesson.id))
+        return {key: id_ for key, id_ in rows.tuples()}
+
+    async def lesson_id(self, key: str) -> int | None:
+        """The row id of a published lesson."""
+        return await self.session.scalar(select(Lesson.id).where(Lesson.key == key))
+
+    async def lesson_key(self, lesson_id: int) -> str | None:
+        """The key of a published lesson by row id."""
+        return await self.session.scalar(select(Lesson.key).where(Lesson.id == lesson_id))
+
+    async def add(self, row: Track | Lesson) -> None:
+        """Stage a new track or lesson row and give it an id."""
+        self.session.add(row)
+        await self.session.flush()
+
+
+class ProgressRepository(_Repository):
+    """Per-user lesson progress and quiz answers."""
+
+    async def get(self, user_id: int, lesson_id: int) -> Progress | None:
+        """This user's progress in this lesson, if he opened it."""
+        stmt = select(Progress).where(Progress.user_id == user_id, Progress.lesson_id == lesson_id)
+        return (await self.session.scalars(stmt.execution_options(populate_existing=True))).first()
+
+    async def for_user(self, user_id: int) -> Sequence[Progress]:
+        """Every lesson this user opened."""
+        return (
+            await self.session.scalars(select(Progress).where(Progress.user_id == user_id))
+        ).all()
+
+    async def answer(self, user_id: int, lesson_id: int) -> QuizAnswer | None:
+        """The recorded (first) quiz answer, if any."""
+        stmt = select(QuizAnswer).where(
+            QuizAnswer.user_id == user_id, QuizAnswer.lesson_id == lesson_id
+        )
+        return (await self.session.scalars(stmt)).first()
+
+    async def answers_for_user(self, user_id: int) -> Sequence[QuizAnswer]:
+        """Every quiz this user answered."""
+        return (
+            await self.session.scalars(select(QuizAnswer).where(QuizAnswer.user_id == user_id))
+        ).all()
+
+
+class UpdateRepository(_Repository):
+    """Telegram update ids already handled."""
+
+    async def seen(self, update_id: int) -> bool:
+        """True if this update was handled before (Telegram redelivered it)."""
+        return await self.session.get(ProcessedUpdate, update_id) is not None
+
+    async def mark(self, update_id: int) -> bool:
+        """Record the update as handled; False if it already was."""
+        return await self.insert_if_absent(ProcessedUpdate(update_id=update_id))
+
+
+class EventRepository(_Repository):
+    """Pseudonymous analytics events."""
+
+    async def add(self, event: Event) -> None:
+        """Stage one event."""
+        self.session.add(event)

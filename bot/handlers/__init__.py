@@ -1,0 +1,46 @@
+"""Every PTB handler, registered in one place, in order, with explicit groups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.handlers import buttons, commands, messages, system
+from bot.handlers.identify import identify
+
+IDENTIFY_GROUP = -10
+MAIN_GROUP = 0
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Wire the handlers. Group -10 identifies the user; group 0 does the work."""
+    app.add_handler(TypeHandler(Update, identify), group=IDENTIFY_GROUP)
+    main = [
+        ChatMemberHandler(system.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & PRIVATE, messages.on_edited),
+        CommandHandler("start", commands.on_start, filters=PRIVATE),
+        CommandHandler("lessons", commands.on_lessons, filters=PRIVATE),
+        CommandHandler("progress", commands.on_progress, filters=PRIVATE),
+        CommandHandler("language", commands.on_language, filters=PRIVATE),
+        CommandHandler("help", commands.on_help, filters=PRIVATE),
+        CommandHandler("privacy", commands.on_privacy, filters=PRIVATE),
+        MessageHandler(filters.COMMAND & PRIVATE, messages.on_unknown_command),
+        MessageHandler(filters.COMMAND & filters.ChatType.GROUPS, messages.on_group),
+        CallbackQueryHandler(buttons.on_button),
+        MessageHandler(filters.TEXT & PRIVATE & filters.UpdateType.MESSAGE, messages.on_text),
+        MessageHandler(PRIVATE & filters.UpdateType.MESSAGE, messages.on_other),
+    ]
+    app.add_handlers(main, group=MAIN_GROUP)
+    app.add_error_handler(system.on_error)  # type: ignore[arg-type]

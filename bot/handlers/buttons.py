@@ -1,0 +1,78 @@
+"""Inline button presses. Data is decoded strictly; services re-check state on every press."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.handlers.context import UraContext
+from bot.handlers.send import send, show
+from bot.services.player import Screen
+from bot.services.progress import overview
+from bot.views import callbacks as cb
+from bot.views import menus
+from bot.views.lesson import lesson_screen
+from bot.views.reply import Reply
+
+
+async def on_button(update: Update, context: UraContext) -> None:
+    """Route a press; always answer the callback query, with a toast when nothing changed."""
+    query = update.callback_query
+    assert query is not None
+    toast: str | None = None
+    try:
+        action = cb.decode(query.data) if context.account is not None else None
+        result = await _act(action, context) if action is not None else None
+        if result is None:
+            toast = menus.dead_button(context.tr)
+        elif isinstance(result, Screen) and not result.changed:
+            toast = menus.stale_button(context.tr)
+        else:
+            reply = lesson_screen(result, context.tr) if isinstance(result, Screen) else result
+            await show(update, reply)
+            if isinstance(action, cb.SetLocale):
+                await send(update, await _menu(context))
+    finally:
+        await query.answer(toast)
+
+
+async def _menu(context: UraContext) -> Reply:
+    async with context.deps.uow() as uow:
+        view = await overview(
+            uow, context.deps.player.catalog, user_id=context.user_id, locale=context.tr.locale
+        )
+    return menus.tracks(view, context.tr)
+
+
+async def _act(action: cb.Action, context: UraContext) -> Screen | Reply | None:
+    """One service call per action; None means the press is not valid for this learner."""
+    deps, user_id, locale = context.deps, context.user_id, context.tr.locale
+    match action:
+        case cb.OpenMenu():
+            return await _menu(context)
+        case cb.PickLocale():
+            return menus.language_picker(context.tr)
+        case cb.SetLocale(new_locale):
+            async with deps.uow() as uow:
+                account = await deps.accounts.set_locale(uow, user_id=user_id, locale=new_locale)
+            if account is None:
+                return None
+            context.identify(account, deps.catalogs.get(account.locale))
+            return menus.language_set(context.tr)
+        case cb.OpenTrack(key):
+            async with deps.uow() as uow:
+                view = await overview(uow, deps.player.catalog, user_id=user_id, locale=locale)
+            found = next((t for t in view.tracks if t.key == key), None)
+            return menus.track(found, context.tr) if found else None
+    async with deps.uow() as uow:
+        match action:
+            case cb.OpenLesson(key):
+                return await deps.player.open(uow, user_id=user_id, lesson_key=key, locale=locale)
+            case cb.Next(key, step):
+                return await deps.player.advance(
+                    uow, user_id=user_id, lesson_key=key, from_step=step, locale=locale
+                )
+            case cb.Answer(key, option):
+                return await deps.player.answer(
+                    uow, user_id=user_id, lesson_key=key, option=option, locale=locale
+                )
+    return None

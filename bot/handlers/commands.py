@@ -1,0 +1,68 @@
+"""Slash commands: /start, /lessons, /progress, /language, /help, /privacy."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.handlers.context import UraContext
+from bot.handlers.send import send
+from bot.services.player import Screen
+from bot.services.progress import overview
+from bot.views import menus
+from bot.views.reply import Button
+
+
+def _resume(screen: Screen | None, context: UraContext) -> Button | None:
+    if screen is None or screen.stage == "done":
+        return None
+    return menus.resume_button(screen.text.title, screen.lesson_key, context.tr)
+
+
+async def on_start(update: Update, context: UraContext) -> None:
+    """Greet; a new learner picks a language, a returning one can continue."""
+    assert context.account is not None
+    payload = context.args[0] if context.args else None
+    async with context.deps.uow() as uow:
+        await context.deps.accounts.join_cohort(uow, user_id=context.user_id, payload=payload)
+        screen = await context.deps.player.current(
+            uow, user_id=context.user_id, locale=context.tr.locale
+        )
+    returning = context.account.chose_locale
+    await send(
+        update, menus.welcome(context.tr, returning=returning, resume=_resume(screen, context))
+    )
+
+
+async def on_lessons(update: Update, context: UraContext) -> None:
+    """The tracks, each with this learner's progress."""
+    async with context.deps.uow() as uow:
+        view = await overview(
+            uow, context.deps.player.catalog, user_id=context.user_id, locale=context.tr.locale
+        )
+    await send(update, menus.tracks(view, context.tr))
+
+
+async def on_progress(update: Update, context: UraContext) -> None:
+    """Lessons done, quiz results, and a button to continue."""
+    player = context.deps.player
+    async with context.deps.uow() as uow:
+        view = await overview(
+            uow, player.catalog, user_id=context.user_id, locale=context.tr.locale
+        )
+        screen = await player.current(uow, user_id=context.user_id, locale=context.tr.locale)
+    await send(update, menus.progress(view, context.tr, _resume(screen, context)))
+
+
+async def on_language(update: Update, context: UraContext) -> None:
+    """The language picker."""
+    await send(update, menus.language_picker(context.tr))
+
+
+async def on_help(update: Update, context: UraContext) -> None:
+    """What the bot can do."""
+    await send(update, menus.help_text(context.tr))
+
+
+async def on_privacy(update: Update, context: UraContext) -> None:
+    """The short privacy policy."""
+    await send(update, menus.privacy(context.tr))

@@ -1,0 +1,42 @@
+"""The per-update context: dependencies, and the learner's account and translator."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.i18n import Translator
+from bot.services.accounts import Account
+
+if TYPE_CHECKING:
+    from bot.app import Deps
+
+
+class UraContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """PTB builds one per update and shares it across handler groups, so the account and
+    translator set by the first group reach the handler without any global state."""
+
+    account: Account | None = None
+    _tr: Translator | None = None
+
+    @property
+    def deps(self) -> Deps:
+        """The process-wide dependencies."""
+        deps: Deps = self.bot_data["deps"]
+        return deps
+
+    @property
+    def tr(self) -> Translator:
+        """The translator for this update's learner (English before he is known)."""
+        return self._tr or self.deps.catalogs.get(None)
+
+    def identify(self, account: Account | None, translator: Translator) -> None:
+        """Attach who this update is from and how to talk to him."""
+        self.account, self._tr = account, translator
+
+    @property
+    def user_id(self) -> int:
+        """The learner's numeric Telegram id (handlers run only after `identify`)."""
+        assert self.account is not None, "handler ran for an unidentified update"
+        return self.account.user_id

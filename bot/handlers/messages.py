@@ -1,0 +1,53 @@
+"""Everything that is not a command or a button: typed text, stickers, edits, groups.
+
+Typed text is never stored or logged; it only moves a THINK! step on.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.handlers.context import UraContext
+from bot.handlers.send import send
+from bot.views import menus
+from bot.views.lesson import lesson_screen, think_acknowledged
+
+MAX_TEXT = 1000
+
+
+async def on_text(update: Update, context: UraContext) -> None:
+    """A THINK! reply moves the lesson on; anything else gets a gentle pointer."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    if len(message.text) > MAX_TEXT:
+        await send(update, menus.too_long(context.tr))
+        return
+    async with context.deps.uow() as uow:
+        screen = await context.deps.player.reflect(
+            uow, user_id=context.user_id, locale=context.tr.locale
+        )
+    if screen is None:
+        await send(update, menus.not_understood(context.tr))
+        return
+    await send(update, think_acknowledged(context.tr))
+    await send(update, lesson_screen(screen, context.tr))
+
+
+async def on_other(update: Update, context: UraContext) -> None:
+    """Stickers, photos, voice notes, files: a kind word, nothing kept."""
+    await send(update, menus.not_text(context.tr))
+
+
+async def on_unknown_command(update: Update, context: UraContext) -> None:
+    """A command we do not have."""
+    await send(update, menus.not_understood(context.tr))
+
+
+async def on_edited(update: Update, context: UraContext) -> None:
+    """An edited message: we only read new ones."""
+    await send(update, menus.edited(context.tr))
+
+
+async def on_group(update: Update, context: UraContext) -> None:
+    """A command in a group: nothing personal here, only a link to a private chat."""
+    await send(update, menus.private_only(context.tr, context.bot.username))

@@ -1,0 +1,37 @@
+"""Updates about the bot itself (blocked, unblocked) and the error handler."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import ChatMember, Update
+
+from bot.handlers.context import UraContext
+from bot.handlers.send import send
+from bot.views import menus
+
+log = logging.getLogger(__name__)
+
+
+async def on_my_chat_member(update: Update, context: UraContext) -> None:
+    """He blocked (kicked) the bot, or came back: remember it so nothing is sent meanwhile."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return
+    blocked = change.new_chat_member.status == ChatMember.BANNED
+    async with context.deps.uow() as uow:
+        await context.deps.accounts.set_status(uow, user_id=change.from_user.id, blocked=blocked)
+
+
+async def on_error(update: object, context: UraContext) -> None:
+    """Log the failure without any user content, and tell the user kindly.
+
+    The transaction of the failed handler was rolled back, so no half-done change stays.
+    """
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s failed", update_id, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await send(update, menus.something_went_wrong(context.tr))
+        except Exception:
+            log.exception("could not send the error notice for update %s", update_id)

@@ -1,0 +1,40 @@
+"""The languages Ura speaks and how each falls back; plain data, shared by content and i18n."""
+
+from __future__ import annotations
+
+DEFAULT_LOCALE = "en"
+SUPPORTED_LOCALES: tuple[str, ...] = ("en", "sq", "sr", "ru", "ky", "kk", "uz", "tg")
+
+# Each language's own name, shown in the picker (never translated: a person looks for his own).
+LANGUAGE_NAMES: dict[str, str] = {
+    "en": "English",
+    "sq": "Shqip",
+    "sr": "Srpski",
+    "ru": "Русский",
+    "ky": "Кыргызча",
+    "kk": "Қазақша",
+    "uz": "Oʻzbekcha",
+    "tg": "Тоҷикӣ",
+}
+
+_PARENTS: dict[str, str] = {"ky": "ru", "kk": "ru", "uz": "ru", "tg": "ru", "ru": "en"}
+
+
+def fallback_chain(locale: str) -> tuple[str, ...]:
+    """The locales to try in order, e.g. ky → ru → en; always ends in English."""
+    chain = [locale] if locale in SUPPORTED_LOCALES else []
+    current = locale
+    while current in _PARENTS:
+        current = _PARENTS[current]
+        chain.append(current)
+    if DEFAULT_LOCALE not in chain:
+        chain.append(DEFAULT_LOCALE)
+    return tuple(chain)
+
+
+def negotiate(language_code: str | None) -> str:
+    """Map Telegram's `language_code` (e.g. 'sr-Latn', 'ru-RU') to a supported locale."""
+    if not language_code:
+        return DEFAULT_LOCALE
+    base = language_code.replace("_", "-").split("-")[0].lower()
+    return base if base in SUPPORTED_LOCALES else DEFAULT_LOCALE

@@ -1,0 +1,93 @@
+"""Learners' accounts: first contact, language, cohort; nothing that identifies a person."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.db.models import User, utcnow
+from bot.db.uow import UnitOfWork
+from bot.locales import SUPPORTED_LOCALES, negotiate
+from bot.services.analytics import Analytics
+
+COHORT_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class Account:
+    """What the rest of the bot needs to know about a user."""
+
+    user_id: int
+    locale: str
+    chose_locale: bool
+    cohort: str | None
+    is_new: bool = False
+
+
+def clean_cohort(payload: str | None) -> str | None:
+    """The deep-link payload if it is a valid code; anything else is ignored, never stored."""
+    if payload and COHORT_PATTERN.fullmatch(payload):
+        return payload
+    return None
+
+
+def _account(user: User, *, is_new: bool = False, fallback_locale: str = "en") -> Account:
+    return Account(
+        user_id=user.id,
+        locale=user.locale or fallback_locale,
+        chose_locale=user.locale is not None,
+        cohort=user.cohort,
+        is_new=is_new,
+    )
+
+
+class Accounts:
+    """Creates and updates learners."""
+
+    def __init__(self, analytics: Analytics) -> None:
+        self._analytics = analytics
+
+    async def ensure(
+        self, uow: UnitOfWork, *, user_id: int, chat_id: int, language_code: str | None
+    ) -> Account:
+        """The user's account, created on first contact; also marks him as seen now."""
+        user = await uow.users.get_for_update(user_id)
+        is_new = user is None
+        if user is None:
+            user = User(id=user_id, chat_id=chat_id)
+            if not await uow.users.insert_if_absent(user):
+                user = await uow.users.get_for_update(user_id)
+                assert user is not None
+                is_new = False
+        if is_new:
+            locale = negotiate(language_code)
+            await self._analytics.record(uow, user_id, "started", locale=locale)
+        user.last_seen_at = utcnow()
+        user.chat_id = chat_id
+        if user.status in ("blocked", "stopped"):
+            user.status = "active"
+        return _account(user, is_new=is_new, fallback_locale=negotiate(language_code))
+
+    async def join_cohort(self, uow: UnitOfWork, *, user_id: int, payload: str | None) -> None:
+        """Remember the deep-link cohort code, once; an invalid payload is dropped unseen."""
+        cohort = clean_cohort(payload)
+        user = await uow.users.get_for_update(user_id)
+        if cohort and user is not None and user.cohort is None:
+            user.cohort = cohort
+            await self._analytics.record(uow, user_id, "cohort_joined", value=cohort)
+
+    async def set_status(self, uow: UnitOfWork, *, user_id: int, blocked: bool) -> None:
+        """He blocked the bot (or unblocked it): stop or resume sending to him."""
+        user = await uow.users.get_for_update(user_id)
+        if user is not None:
+            user.status = "blocked" if blocked else "active"
+
+    async def set_locale(self, uow: UnitOfWork, *, user_id: int, locale: str) -> Account | None:
+        """Save the chosen language; None if the locale is not one we speak."""
+        user = await uow.users.get_for_update(user_id)
+        if user is None or locale not in SUPPORTED_LOCALES:
+            return None
+        if user.locale != locale:
+            user.locale = locale
+            await self._analytics.record(uow, user_id, "locale_set", locale=locale)
+        return _account(user)

@@ -1,0 +1,229 @@
+"""The lesson player: cards → THINK! → quiz → feedback → ACT! → done, resumable forever.
+
+A learner's place is one integer `step` per lesson. Every button press carries the step it
+was shown at, so a double tap or an old button finds the step moved on and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.content.model import Catalog, Lesson, LessonText
+from bot.db.models import Progress, QuizAnswer, utcnow
+from bot.db.uow import UnitOfWork
+from bot.services.analytics import Analytics
+from bot.services.catalog import lesson_hash
+
+
+class Stage(StrEnum):
+    """What a step shows."""
+
+    CARD = "card"
+    THINK = "think"
+    QUIZ = "quiz"
+    FEEDBACK = "feedback"
+    ACT = "act"
+    DONE = "done"
+
+
+_AFTER_CARDS = (Stage.THINK, Stage.QUIZ, Stage.FEEDBACK, Stage.ACT, Stage.DONE)
+
+
+def stage_of(step: int, card_count: int) -> Stage:
+    """Steps 0..n-1 are cards, then one step for each later stage."""
+    return Stage.CARD if step < card_count else _AFTER_CARDS[step - card_count]
+
+
+def step_of(stage: Stage, card_count: int) -> int:
+    """The first step of a stage."""
+    return 0 if stage is Stage.CARD else card_count + _AFTER_CARDS.index(stage)
+
+
+@dataclass(frozen=True)
+class NextLesson:
+    """The lesson offered after finishing one."""
+
+    key: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Screen:
+    """Everything a view needs to show one step of a lesson, in one language."""
+
+    lesson_key: str
+    step: int
+    stage: Stage
+    text: LessonText
+    requested_locale: str
+    chosen: int | None = None
+    next_lesson: NextLesson | None = None
+    changed: bool = True
+    just_completed: bool = False
+
+    @property
+    def card_count(self) -> int:
+        """How many cards the lesson has."""
+        return len(self.text.cards)
+
+    @property
+    def fell_back(self) -> bool:
+        """True when the lesson is shown in another language than the learner's."""
+        return self.text.locale != self.requested_locale
+
+
+class LessonPlayer:
+    """Moves learners through lessons; every method is safe to call twice."""
+
+    def __init__(self, catalog: Catalog, analytics: Analytics) -> None:
+        self.catalog = catalog
+        self._analytics = analytics
+
+    def _screen(
+        self, lesson: Lesson, progress: Progress, answer: QuizAnswer | None, locale: str, **kw: bool
+    ) -> Screen:
+        stage = stage_of(progress.step, lesson.card_count)
+        following = self.catalog.next_lesson(lesson.key) if stage is Stage.DONE else None
+        return Screen(
+            lesson_key=lesson.key,
+            step=progress.step,
+            stage=stage,
+            text=lesson.text_for(locale),
+            requested_locale=locale,
+            chosen=answer.option if answer else None,
+            next_lesson=NextLesson(following.key, following.text_for(locale).title)
+            if following
+            else None,
+            **kw,
+        )
+
+    async def _load(
+        self, uow: UnitOfWork, user_id: int, lesson_key: str
+    ) -> tuple[Lesson, int, Progress | None] | None:
+        lesson = self.catalog.lesson(lesson_key)
+        lesson_id = await uow.content.lesson_id(lesson_key) if lesson else None
+        if lesson is None or lesson_id is None:
+            return None
+        progress = await uow.progress.get(user_id, lesson_id)
+        if progress is not None and progress.content_hash != (digest := lesson_hash(lesson)):
+            # The lesson was edited since he started: keep his place, within the new bounds.
+            progress.step = min(progress.step, step_of(Stage.DONE, lesson.card_count))
+            progress.content_hash = digest
+        return lesson, lesson_id, progress
+
+    async def open(
+        self, uow: UnitOfWork, *, user_id: int, lesson_key: str, locale: str
+    ) -> Screen | None:
+        """Start or resume a lesson; a finished one opens again from its first card."""
+        loaded = await self._load(uow, user_id, lesson_key)
+        if loaded is None:
+            return None
+        lesson, lesson_id, progress = loaded
+        if progress is None:
+            progress = Progress(
+                user_id=user_id, lesson_id=lesson_id, step=0, content_hash=lesson_hash(lesson)
+            )
+            if await uow.progress.insert_if_absent(progress):
+                await self._analytics.record(
+                    uow,
+                    user_id,
+                    "lesson_opened",
+                    locale=locale,
+                    track_key=lesson.track,
+                    lesson_key=lesson.key,
+                )
+            else:
+                progress = await uow.progress.get(user_id, lesson_id)
+                assert progress is not None
+        elif stage_of(progress.step, lesson.card_count) is Stage.DONE:
+            progress.step, progress.updated_at = 0, utcnow()
+        user = await uow.users.get(user_id)
+        if user is not None:
+            user.current_lesson_id = lesson_id
+        answer = await uow.progress.answer(user_id, lesson_id)
+        return self._screen(lesson, progress, answer, locale)
+
+    async def current(self, uow: UnitOfWork, *, user_id: int, locale: str) -> Screen | None:
+        """Where the learner stopped, if he has a lesson open."""
+        user = await uow.users.get(user_id)
+        if user is None or user.current_lesson_id is None:
+            return None
+        key = await uow.content.lesson_key(user.current_lesson_id)
+        if key is None:
+            return None
+        loaded = await self._load(uow, user_id, key)
+        if loaded is None or loaded[2] is None:
+            return None
+        lesson, lesson_id, progress = loaded
+        return self._screen(lesson, progress, await uow.progress.answer(user_id, lesson_id), locale)
+
+    async def advance(
+        self, uow: UnitOfWork, *, user_id: int, lesson_key: str, from_step: int, locale: str
+    ) -> Screen | None:
+        """'Next' pressed at `from_step`. None if the press is impossible (forged)."""
+        loaded = await self._load(uow, user_id, lesson_key)
+        if loaded is None or loaded[2] is None:
+            return None
+        lesson, lesson_id, progress = loaded
+        done = step_of(Stage.DONE, lesson.card_count)
+        if not 0 <= from_step < done:
+            return None
+        answer = await uow.progress.answer(user_id, lesson_id)
+        stage = stage_of(progress.step, lesson.card_count)
+        if from_step != progress.step or stage is Stage.QUIZ:
+            return self._screen(lesson, progress, answer, locale, changed=False)
+        progress.step, progress.updated_at = progress.step + 1, utcnow()
+        just_completed = False
+        if stage is Stage.ACT and progress.completed_at is None:
+            progress.completed_at = progress.updated_at
+            just_completed = True
+            await self._analytics.record(
+                uow,
+                user_id,
+                "lesson_completed",
+                locale=locale,
+                track_key=lesson.track,
+                lesson_key=lesson.key,
+            )
+        return self._screen(lesson, progress, answer, locale, just_completed=just_completed)
+
+    async def answer(
+        self, uow: UnitOfWork, *, user_id: int, lesson_key: str, option: int, locale: str
+    ) -> Screen | None:
+        """A quiz option pressed. The first answer counts; a second tap changes nothing."""
+        loaded = await self._load(uow, user_id, lesson_key)
+        if loaded is None or loaded[2] is None:
+            return None
+        lesson, lesson_id, progress = loaded
+        if not 0 <= option < len(lesson.source.options):
+            return None
+        existing = await uow.progress.answer(user_id, lesson_id)
+        quiz_step = step_of(Stage.QUIZ, lesson.card_count)
+        if existing is not None or progress.step != quiz_step:
+            return self._screen(lesson, progress, existing, locale, changed=False)
+        correct = lesson.source.options[option].correct
+        answer = QuizAnswer(user_id=user_id, lesson_id=lesson_id, option=option, correct=correct)
+        if not await uow.progress.insert_if_absent(answer):
+            existing = await uow.progress.answer(user_id, lesson_id)
+            return self._screen(lesson, progress, existing, locale, changed=False)
+        progress.step, progress.updated_at = quiz_step + 1, utcnow()
+        await self._analytics.record(
+            uow,
+            user_id,
+            "quiz_answered",
+            locale=locale,
+            track_key=lesson.track,
+            lesson_key=lesson.key,
+            value="correct" if correct else "incorrect",
+        )
+        return self._screen(lesson, progress, answer, locale)
+
+    async def reflect(self, uow: UnitOfWork, *, user_id: int, locale: str) -> Screen | None:
+        """He typed a THINK! reply: acknowledge by moving on. The text itself is never seen here."""
+        screen = await self.current(uow, user_id=user_id, locale=locale)
+        if screen is None or screen.stage is not Stage.THINK:
+            return None
+        return await self.advance(
+            uow, user_id=user_id, lesson_key=screen.lesson_key, from_step=screen.step, locale=locale
+        )

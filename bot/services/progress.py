@@ -1,0 +1,88 @@
+"""The learner's own overview: tracks, lessons done, where he stopped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.content.model import Catalog
+from bot.db.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class LessonStatus:
+    """One lesson's state for this learner."""
+
+    key: str
+    title: str
+    started: bool
+    done: bool
+
+
+@dataclass(frozen=True)
+class TrackStatus:
+    """One track with each lesson's state."""
+
+    key: str
+    title: str
+    description: str
+    lessons: tuple[LessonStatus, ...]
+
+    @property
+    def done(self) -> int:
+        """Lessons completed in this track."""
+        return sum(lesson.done for lesson in self.lessons)
+
+    @property
+    def next_key(self) -> str | None:
+        """The lesson to open next: the first unfinished one."""
+        return next((ls.key for ls in self.lessons if not ls.done), None)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Everything /lessons and /progress show."""
+
+    tracks: tuple[TrackStatus, ...]
+    quiz_correct: int
+    quiz_answered: int
+    last_completed_at: datetime | None
+
+    @property
+    def done(self) -> int:
+        """Lessons completed overall."""
+        return sum(track.done for track in self.tracks)
+
+    @property
+    def total(self) -> int:
+        """Lessons available overall."""
+        return sum(len(track.lessons) for track in self.tracks)
+
+
+async def overview(uow: UnitOfWork, catalog: Catalog, *, user_id: int, locale: str) -> Overview:
+    """This learner's progress across the whole catalog."""
+    ids = await uow.content.lesson_ids()
+    rows = {row.lesson_id: row for row in await uow.progress.for_user(user_id)}
+    answers = await uow.progress.answers_for_user(user_id)
+    tracks = []
+    for track in catalog.tracks:
+        text = track.text_for(locale)
+        lessons = []
+        for lesson in track.lessons:
+            row = rows.get(ids.get(lesson.key, -1))
+            lessons.append(
+                LessonStatus(
+                    key=lesson.key,
+                    title=lesson.text_for(locale).title,
+                    started=row is not None,
+                    done=row is not None and row.completed_at is not None,
+                )
+            )
+        tracks.append(TrackStatus(track.key, text.title, text.description, tuple(lessons)))
+    completed = [row.completed_at for row in rows.values() if row.completed_at is not None]
+    return Overview(
+        tracks=tuple(tracks),
+        quiz_correct=sum(answer.correct for answer in answers),
+        quiz_answered=len(answers),
+        last_completed_at=max(completed) if completed else None,
+    )

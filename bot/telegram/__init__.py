@@ -1,0 +1,1 @@
+"""Telegram plumbing: the emulated Bot API used when Telegram itself is unreachable."""

@@ -1,0 +1,1 @@
+"""Pure views: (DTO, translator) → Reply. No I/O, no telegram imports."""

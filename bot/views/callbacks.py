@@ -1,0 +1,126 @@
+"""The callback-data codec. Button data is hostile input: short, versioned, strictly parsed.
+
+Format `v1:<kind>:<args>`; every field is validated here and the service re-checks state.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.locales import SUPPORTED_LOCALES
+
+VERSION = "v1"
+MAX_BYTES = 64
+
+
+@dataclass(frozen=True)
+class OpenMenu:
+    """Show the list of tracks."""
+
+
+@dataclass(frozen=True)
+class OpenTrack:
+    """Show one track's lessons."""
+
+    track: str
+
+
+@dataclass(frozen=True)
+class OpenLesson:
+    """Start or resume a lesson."""
+
+    lesson: str
+
+
+@dataclass(frozen=True)
+class Next:
+    """'Next' pressed while the lesson was at `step`."""
+
+    lesson: str
+    step: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A quiz option pressed."""
+
+    lesson: str
+    option: int
+
+
+@dataclass(frozen=True)
+class SetLocale:
+    """A language chosen in the picker."""
+
+    locale: str
+
+
+@dataclass(frozen=True)
+class PickLocale:
+    """Show the language picker."""
+
+
+Action = OpenMenu | OpenTrack | OpenLesson | Next | Answer | SetLocale | PickLocale
+
+_KEY = r"[a-z0-9][a-z0-9-]{0,31}"
+_PATTERNS: dict[str, re.Pattern[str]] = {
+    "m": re.compile(r""),
+    "p": re.compile(r""),
+    "t": re.compile(rf"(?P<key>{_KEY})"),
+    "o": re.compile(rf"(?P<key>{_KEY})"),
+    "n": re.compile(rf"(?P<key>{_KEY}):(?P<num>\d{{1,3}})"),
+    "q": re.compile(rf"(?P<key>{_KEY}):(?P<num>\d)"),
+    "l": re.compile(r"(?P<key>[a-z]{2})"),
+}
+
+
+def encode(action: Action) -> str:
+    """Action → callback data (at most 64 bytes, Telegram's limit)."""
+    match action:
+        case OpenMenu():
+            data = "m:"
+        case PickLocale():
+            data = "p:"
+        case OpenTrack(track):
+            data = f"t:{track}"
+        case OpenLesson(lesson):
+            data = f"o:{lesson}"
+        case Next(lesson, step):
+            data = f"n:{lesson}:{step}"
+        case Answer(lesson, option):
+            data = f"q:{lesson}:{option}"
+        case SetLocale(locale):
+            data = f"l:{locale}"
+    encoded = f"{VERSION}:{data}"
+    if len(encoded.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data over {MAX_BYTES} bytes: {encoded!r}")
+    return encoded
+
+
+def decode(data: str | None) -> Action | None:
+    """Callback data → action, or None for anything malformed, unknown or forged."""
+    if not data or len(data.encode()) > MAX_BYTES:
+        return None
+    parts = data.split(":", 2)
+    if len(parts) != 3 or parts[0] != VERSION or parts[1] not in _PATTERNS:
+        return None
+    kind, rest = parts[1], parts[2]
+    match = _PATTERNS[kind].fullmatch(rest)
+    if match is None:
+        return None
+    groups = match.groupdict()
+    key, num = groups.get("key"), groups.get("num")
+    if kind == "m":
+        return OpenMenu()
+    if kind == "p":
+        return PickLocale()
+    assert key is not None
+    if kind == "t":
+        return OpenTrack(key)
+    if kind == "o":
+        return OpenLesson(key)
+    if kind == "l":
+        return SetLocale(key) if key in SUPPORTED_LOCALES else None
+    assert num is not None
+    return Next(key, int(num)) if kind == "n" else Answer(key, int(num))

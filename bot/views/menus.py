@@ -1,0 +1,197 @@
+"""Menus and short answers: greeting, language picker, tracks, progress, help, privacy."""
+
+from __future__ import annotations
+
+from bot.i18n import N_, Translator
+from bot.locales import LANGUAGE_NAMES, SUPPORTED_LOCALES
+from bot.services.progress import Overview, TrackStatus
+from bot.views.callbacks import OpenLesson, OpenMenu, OpenTrack, PickLocale, SetLocale, encode
+from bot.views.reply import Button, Reply, rows
+
+# (command, description) in the order the menu shows them; descriptions are translated.
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("lessons", N_("Choose a lesson")),
+    ("progress", N_("See your progress")),
+    ("language", N_("Change the language")),
+    ("help", N_("What this bot can do")),
+    ("privacy", N_("What we keep and what we don't")),
+)
+
+
+def command_menu(tr: Translator) -> list[tuple[str, str]]:
+    """The command menu in one language, for setMyCommands."""
+    return [(command, tr.gettext(description)) for command, description in COMMANDS]
+
+
+def language_picker(tr: Translator) -> Reply:
+    """Every language in its own name, two to a row."""
+    buttons = [Button(LANGUAGE_NAMES[loc], encode(SetLocale(loc))) for loc in SUPPORTED_LOCALES]
+    return Reply(tr.gettext("Choose your language:"), rows(buttons, per_row=2))
+
+
+def welcome(tr: Translator, *, returning: bool, resume: Button | None) -> Reply:
+    """The /start greeting: new learners pick a language first, returning ones go on."""
+    if not returning:
+        text = tr.gettext(
+            "Hi! I'm Ura. I share short lessons for young men: on being a dad, on stress and "
+            "anger, on mental health and on relationships. A few minutes each, at your own pace. "
+            "Nobody sees what you do here.\n\nFirst, which language suits you?"
+        )
+        return Reply(text, language_picker(tr).buttons)
+    buttons = [resume] if resume else []
+    buttons.append(Button(tr.gettext("All lessons"), encode(OpenMenu())))
+    return Reply(
+        tr.gettext("Welcome back! Pick up where you stopped, or choose a lesson."), rows(buttons)
+    )
+
+
+def language_set(tr: Translator) -> Reply:
+    """Confirmation after a language was chosen."""
+    return Reply(tr.gettext("Done: I'll talk to you in English from now on."))
+
+
+def tracks(overview: Overview, tr: Translator) -> Reply:
+    """/lessons: every track with how far this learner got."""
+    lines = [tr.gettext("Choose a topic:")]
+    buttons = []
+    for track in overview.tracks:
+        done = tr.ngettext(
+            "{done} of {n} lesson done",
+            "{done} of {n} lessons done",
+            len(track.lessons),
+            done=tr.number(track.done),
+        )
+        lines.append(f"• {track.title}: {done}")
+        buttons.append(Button(track.title, encode(OpenTrack(track.key))))
+    buttons.append(Button(tr.gettext("Language"), encode(PickLocale())))
+    return Reply("\n".join(lines), rows(buttons))
+
+
+def track(track: TrackStatus, tr: Translator) -> Reply:
+    """One track's lessons: ✓ done, ▸ started."""
+    buttons = []
+    for number, lesson in enumerate(track.lessons, start=1):
+        mark = "✓ " if lesson.done else ("▸ " if lesson.started else "")
+        buttons.append(Button(f"{mark}{number}. {lesson.title}", encode(OpenLesson(lesson.key))))
+    buttons.append(Button(tr.gettext("All lessons"), encode(OpenMenu())))
+    return Reply(f"{track.title}\n\n{track.description}", rows(buttons))
+
+
+def progress(overview: Overview, tr: Translator, resume: Button | None) -> Reply:
+    """/progress: lessons done per track, quiz results, and the last day he finished one."""
+    lines = [
+        tr.ngettext(
+            "You have finished {done} of {n} lesson.",
+            "You have finished {done} of {n} lessons.",
+            overview.total,
+            done=tr.number(overview.done),
+        )
+    ]
+    lines += [f"• {t.title}: {t.done}/{len(t.lessons)}" for t in overview.tracks]
+    if overview.quiz_answered:
+        lines.append(
+            tr.ngettext(
+                "Quiz: {correct} of {n} answer right on the first try.",
+                "Quiz: {correct} of {n} answers right on the first try.",
+                overview.quiz_answered,
+                correct=tr.number(overview.quiz_correct),
+            )
+        )
+    if overview.last_completed_at is not None:
+        lines.append(
+            tr.gettext("Last lesson finished: {date}", date=tr.date(overview.last_completed_at))
+        )
+    buttons = [resume] if resume else []
+    buttons.append(Button(tr.gettext("All lessons"), encode(OpenMenu())))
+    return Reply("\n".join(lines), rows(buttons))
+
+
+def resume_button(title: str, lesson_key: str, tr: Translator) -> Button:
+    """'Continue: <lesson>' for the lesson he has open."""
+    return Button(tr.gettext("Continue: {title}", title=title), encode(OpenLesson(lesson_key)))
+
+
+def help_text(tr: Translator) -> Reply:
+    """/help: what the bot does and how to use it."""
+    text = tr.gettext(
+        "Ura shares short lessons, a few minutes each.\n\n"
+        "/lessons: choose a topic and a lesson\n"
+        "/progress: see what you have done\n"
+        "/language: change the language\n"
+        "/privacy: what we keep and what we don't\n\n"
+        "In a lesson, tap the buttons to go on. You can stop any time: "
+        "next time you come back, you continue where you stopped."
+    )
+    return Reply(text, rows([Button(tr.gettext("All lessons"), encode(OpenMenu()))]))
+
+
+def privacy(tr: Translator) -> Reply:
+    """/privacy: a short, plain policy."""
+    return Reply(
+        tr.gettext(
+            "Your privacy, in plain words:\n\n"
+            "• We keep your Telegram number id, your language, which lessons you did "
+            "and your quiz answers. That is how you can continue where you stopped.\n"
+            "• We never keep your name, your username or anything you write to the bot.\n"
+            "• Our reports only count people in groups, never one person.\n"
+            "• Nobody from Ura will contact you unless you write first."
+        )
+    )
+
+
+def not_text(tr: Translator) -> Reply:
+    """A sticker, photo, voice note or file."""
+    return Reply(
+        tr.gettext("I can only read text, so I can't open that one. Try /lessons or /help.")
+    )
+
+
+def too_long(tr: Translator) -> Reply:
+    """A very long message: kind, and clear that it was not kept."""
+    return Reply(
+        tr.gettext(
+            "That's a long message! I only understand short ones, and I don't keep what you "
+            "write. Try /lessons or /help."
+        )
+    )
+
+
+def not_understood(tr: Translator) -> Reply:
+    """Free text outside a THINK! question."""
+    return Reply(
+        tr.gettext("I didn't quite get that. /lessons shows the lessons and /help what I can do.")
+    )
+
+
+def edited(tr: Translator) -> Reply:
+    """An edited message: we only read new ones."""
+    return Reply(
+        tr.gettext("I saw you edited a message. I only read new messages, so just send it again.")
+    )
+
+
+def private_only(tr: Translator, bot_username: str) -> Reply:
+    """In a group: never show anything personal there; offer a private chat instead."""
+    return Reply(
+        tr.gettext("I work in private chats only. Tap below to talk to me one to one."),
+        rows([Button(tr.gettext("Open a private chat"), url=f"https://t.me/{bot_username}")]),
+    )
+
+
+def something_went_wrong(tr: Translator) -> Reply:
+    """The error handler's answer: nothing he did was lost."""
+    return Reply(
+        tr.gettext(
+            "Sorry, something went wrong on my side. Your progress is safe; please try again."
+        )
+    )
+
+
+def stale_button(tr: Translator) -> str:
+    """Toast for a double tap or an old button: nothing changed."""
+    return tr.gettext("That button is from an earlier step.")
+
+
+def dead_button(tr: Translator) -> str:
+    """Toast for a forged or outdated button: it does nothing."""
+    return tr.gettext("That button doesn't work any more. Try /lessons.")

@@ -1,0 +1,1 @@
+"""Ura's test suite."""
