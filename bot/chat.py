@@ -68,6 +68,9 @@ async def run_chat(
     """The chat loop: read a line, turn it into an update, let the bot handle it, print."""
     emulator = BotApiEmulator()
     runtime = await Runtime.start(settings, token=CHAT_TOKEN, request=EmulatorRequest(emulator))
+    async with runtime.deps.uow() as uow:
+        # Telegram's update ids only grow; continue after the last one this database handled.
+        emulator.continue_after(await uow.updates.last_id())
     transcript = Transcript(emulator, user_id, out)
     interactive = stdin.isatty()
     if interactive:
@@ -84,7 +87,7 @@ async def run_chat(
                 if target is None or not 1 <= int(text[1:]) <= len(target.labels()):
                     out.write("(no such button)\n")
                     continue
-                emulator.press(user_id, target.message_id, int(text[1:]), language_code=lang)
+                emulator.press(user_id, target.message_id, int(text[1:]))
             else:
                 emulator.user_text(user_id, text, language_code=lang)
             while await runtime.poller.poll_once(timeout=0):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +13,14 @@ import typer
 
 from bot.config import Settings, default_sqlite_url
 
-app = typer.Typer(help="Ura: peer-education micro-lessons on Telegram.", no_args_is_help=True)
+# Opt in to PTB's timedelta durations now, instead of a deprecation warning on every 429.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+app = typer.Typer(
+    help="Ura: peer-education micro-lessons on Telegram.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals may hold the bot token
+)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 lessons_app = typer.Typer(help="Lesson files: check and publish.", no_args_is_help=True)
 app.add_typer(db_app, name="db")

@@ -57,11 +57,12 @@ class Poller:
 
     async def fetch(self, timeout: int | None = None) -> tuple[Update, ...]:
         """One getUpdates call; it confirms (to Telegram) only updates already handled."""
-        return await self.app.bot.get_updates(
+        updates: tuple[Update, ...] = await self.app.bot.get_updates(
             offset=self.offset,
             timeout=self.timeout if timeout is None else timeout,
             allowed_updates=ALLOWED_UPDATES,
         )
+        return updates
 
     async def handle_all(self, updates: tuple[Update, ...]) -> None:
         """Handle a batch in order, moving the offset past each one as it is done."""

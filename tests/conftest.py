@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import pytest
 from bot.db import migrate
 from tests.databases import fresh_database
 from tests.harness import Harness
+
+os.environ.setdefault("PTB_TIMEDELTA", "1")  # as the `ura` command does
 
 ROOT = Path(__file__).resolve().parent.parent
 

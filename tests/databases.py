@@ -12,7 +12,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-POSTGRES_ADMIN = os.environ.get("URA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN = os.environ.get(
+    "URA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 _available: bool | None = None
 
 

@@ -173,18 +173,19 @@ def _load_track(reader: _Reader, folder: Path) -> Track | None:
         match = TRACK_NAME.match(path.name)
         if not match or not _check_locale(reader, path, match["locale"]):
             continue
-        parsed = reader.parse(path, TrackFile)
-        if parsed is None:
+        parsed_track = reader.parse(path, TrackFile)
+        if parsed_track is None:
             continue
-        tf, node = parsed
+        tf, tnode = parsed_track
         if tf.id != folder.name:
-            reader.error(path, node, ["id"], f"must be the folder name {folder.name!r}")
+            reader.error(path, tnode, ["id"], f"must be the folder name {folder.name!r}")
         order = tf.order if match["locale"] == DEFAULT_LOCALE else order
         track_texts[match["locale"]] = TrackText(
             match["locale"], tf.status, tf.title, tf.description
         )
 
     by_stem: dict[str, dict[str, tuple[LessonFile, yaml.Node, Path]]] = {}
+    sources: set[str] = set()  # stems with an English file, valid or not
     for path in sorted(folder.glob("*.yaml")):
         if path.name.startswith("track."):
             continue
@@ -196,10 +197,12 @@ def _load_track(reader: _Reader, folder: Path) -> Track | None:
             continue
         if not _check_locale(reader, path, match["locale"]):
             continue
-        parsed = reader.parse(path, LessonFile)
-        if parsed is None:
+        if match["locale"] == DEFAULT_LOCALE:
+            sources.add(match["stem"])
+        parsed_lesson = reader.parse(path, LessonFile)
+        if parsed_lesson is None:
             continue
-        lf, node = parsed
+        lf, node = parsed_lesson
         if lf.track != folder.name:
             reader.error(
                 path, node, ["track"], f"unknown track {lf.track!r}: the file is in {folder.name!r}"
@@ -216,15 +219,17 @@ def _load_track(reader: _Reader, folder: Path) -> Track | None:
     lessons: list[Lesson] = []
     for stem, files in sorted(by_stem.items()):
         if DEFAULT_LOCALE not in files:
+            if stem in sources:
+                continue  # the English file has errors of its own; they were reported
             some_path = next(iter(files.values()))[2]
             reader.errors.append(
                 ContentError(some_path, 1, "(file)", f"no English source {stem}.en.yaml")
             )
             continue
         source = files[DEFAULT_LOCALE][0]
-        for locale, (lf, node, path) in files.items():
+        for locale, (translation, tr_node, tr_path) in files.items():
             if locale != DEFAULT_LOCALE:
-                _check_translation(reader, path, node, lf, source)
+                _check_translation(reader, tr_path, tr_node, translation, source)
         lessons.append(
             Lesson(
                 key=source.id,

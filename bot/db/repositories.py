@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -73,11 +73,17 @@ class ContentRepository(_Repository):
 
     async def lesson_id(self, key: str) -> int | None:
         """The row id of a published lesson."""
-        return await self.session.scalar(select(Lesson.id).where(Lesson.key == key))
+        lesson_id: int | None = await self.session.scalar(
+            select(Lesson.id).where(Lesson.key == key)
+        )
+        return lesson_id
 
     async def lesson_key(self, lesson_id: int) -> str | None:
         """The key of a published lesson by row id."""
-        return await self.session.scalar(select(Lesson.key).where(Lesson.id == lesson_id))
+        key: str | None = await self.session.scalar(
+            select(Lesson.key).where(Lesson.id == lesson_id)
+        )
+        return key
 
     async def add(self, row: Track | Lesson) -> None:
         """Stage a new track or lesson row and give it an id."""
@@ -119,6 +125,11 @@ class UpdateRepository(_Repository):
     async def seen(self, update_id: int) -> bool:
         """True if this update was handled before (Telegram redelivered it)."""
         return await self.session.get(ProcessedUpdate, update_id) is not None
+
+    async def last_id(self) -> int:
+        """The highest update id handled so far (0 if none)."""
+        last: int | None = await self.session.scalar(select(func.max(ProcessedUpdate.update_id)))
+        return last or 0
 
     async def mark(self, update_id: int) -> bool:
         """Record the update as handled; False if it already was."""

@@ -43,4 +43,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         MessageHandler(PRIVATE & filters.UpdateType.MESSAGE, messages.on_other),
     ]
     app.add_handlers(main, group=MAIN_GROUP)
-    app.add_error_handler(system.on_error)  # type: ignore[arg-type]
+    app.add_error_handler(system.on_error)

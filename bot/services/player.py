@@ -112,6 +112,15 @@ class LessonPlayer:
             progress.content_hash = digest
         return lesson, lesson_id, progress
 
+    async def _started(
+        self, uow: UnitOfWork, user_id: int, lesson_key: str
+    ) -> tuple[Lesson, int, Progress] | None:
+        """Like `_load`, for lessons the learner has opened (a press on any other is forged)."""
+        loaded = await self._load(uow, user_id, lesson_key)
+        if loaded is None or loaded[2] is None:
+            return None
+        return loaded[0], loaded[1], loaded[2]
+
     async def open(
         self, uow: UnitOfWork, *, user_id: int, lesson_key: str, locale: str
     ) -> Screen | None:
@@ -152,20 +161,20 @@ class LessonPlayer:
         key = await uow.content.lesson_key(user.current_lesson_id)
         if key is None:
             return None
-        loaded = await self._load(uow, user_id, key)
-        if loaded is None or loaded[2] is None:
+        started = await self._started(uow, user_id, key)
+        if started is None:
             return None
-        lesson, lesson_id, progress = loaded
+        lesson, lesson_id, progress = started
         return self._screen(lesson, progress, await uow.progress.answer(user_id, lesson_id), locale)
 
     async def advance(
         self, uow: UnitOfWork, *, user_id: int, lesson_key: str, from_step: int, locale: str
     ) -> Screen | None:
         """'Next' pressed at `from_step`. None if the press is impossible (forged)."""
-        loaded = await self._load(uow, user_id, lesson_key)
-        if loaded is None or loaded[2] is None:
+        started = await self._started(uow, user_id, lesson_key)
+        if started is None:
             return None
-        lesson, lesson_id, progress = loaded
+        lesson, lesson_id, progress = started
         done = step_of(Stage.DONE, lesson.card_count)
         if not 0 <= from_step < done:
             return None
@@ -192,10 +201,10 @@ class LessonPlayer:
         self, uow: UnitOfWork, *, user_id: int, lesson_key: str, option: int, locale: str
     ) -> Screen | None:
         """A quiz option pressed. The first answer counts; a second tap changes nothing."""
-        loaded = await self._load(uow, user_id, lesson_key)
-        if loaded is None or loaded[2] is None:
+        started = await self._started(uow, user_id, lesson_key)
+        if started is None:
             return None
-        lesson, lesson_id, progress = loaded
+        lesson, lesson_id, progress = started
         if not 0 <= option < len(lesson.source.options):
             return None
         existing = await uow.progress.answer(user_id, lesson_id)

@@ -963,6 +963,11 @@ class BotApiEmulator:
 
     # ------------------------------------------------------------------ bot-side views
 
+    def continue_after(self, update_id: int) -> None:
+        """Number new updates after `update_id`: Telegram's ids only grow, across sessions too."""
+        with self._lock:
+            self._next_update_id = max(self._next_update_id, update_id + 1)
+
     def bot_messages(self, chat_id: int) -> list[SentMessage]:
         """The bot's (undeleted) messages in a chat, oldest first, in their current state."""
         with self._lock:
