@@ -93,17 +93,26 @@ class Lesson(Base):
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
 
-class Progress(Base):
-    """Where one user is in one lesson; one row per user and lesson, never two."""
+class _PerUserLesson:
+    """Columns of a row that exists at most once per user and lesson.
 
-    __tablename__ = "progress"
-    __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
+    That natural key is what makes a replayed update or a double tap change nothing;
+    deleting the user deletes these rows with him.
+    """
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+
+
+class Progress(_PerUserLesson, Base):
+    """Where one user is in one lesson; one row per user and lesson, never two."""
+
+    __tablename__ = "progress"
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
+
     step: Mapped[int] = mapped_column(Integer, default=0)
     content_hash: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
@@ -111,17 +120,12 @@ class Progress(Base):
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
 
-class QuizAnswer(Base):
+class QuizAnswer(_PerUserLesson, Base):
     """The first answer a user gave to a lesson's quiz; a second tap changes nothing."""
 
     __tablename__ = "quiz_answers"
     __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
-    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
     option: Mapped[int] = mapped_column(Integer)
     correct: Mapped[bool]
     answered_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)

@@ -17,6 +17,8 @@ from telegram.ext import (
 
 from bot.handlers import buttons, commands, messages, system
 from bot.handlers.identify import identify
+from bot.handlers.send import replying
+from bot.views import menus
 
 IDENTIFY_GROUP = -10
 MAIN_GROUP = 0
@@ -29,18 +31,18 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(TypeHandler(Update, identify), group=IDENTIFY_GROUP)
     main = [
         ChatMemberHandler(system.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
-        MessageHandler(filters.UpdateType.EDITED_MESSAGE & PRIVATE, messages.on_edited),
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & PRIVATE, replying(menus.edited)),
         CommandHandler("start", commands.on_start, filters=PRIVATE),
         CommandHandler("lessons", commands.on_lessons, filters=PRIVATE),
         CommandHandler("progress", commands.on_progress, filters=PRIVATE),
-        CommandHandler("language", commands.on_language, filters=PRIVATE),
-        CommandHandler("help", commands.on_help, filters=PRIVATE),
-        CommandHandler("privacy", commands.on_privacy, filters=PRIVATE),
-        MessageHandler(filters.COMMAND & PRIVATE, messages.on_unknown_command),
+        CommandHandler("language", replying(menus.language_picker), filters=PRIVATE),
+        CommandHandler("help", replying(menus.help_text), filters=PRIVATE),
+        CommandHandler("privacy", replying(menus.privacy), filters=PRIVATE),
+        MessageHandler(filters.COMMAND & PRIVATE, replying(menus.not_understood)),
         MessageHandler(filters.COMMAND & filters.ChatType.GROUPS, messages.on_group),
         CallbackQueryHandler(buttons.on_button),
         MessageHandler(filters.TEXT & PRIVATE & filters.UpdateType.MESSAGE, messages.on_text),
-        MessageHandler(PRIVATE & filters.UpdateType.MESSAGE, messages.on_other),
+        MessageHandler(PRIVATE & filters.UpdateType.MESSAGE, replying(menus.not_text)),
     ]
     app.add_handlers(main, group=MAIN_GROUP)
     app.add_error_handler(system.on_error)

@@ -1,4 +1,4 @@
-"""Slash commands: /start, /lessons, /progress, /language, /help, /privacy."""
+"""Slash commands that need the database: /start, /lessons, /progress."""
 
 from __future__ import annotations
 
@@ -51,18 +51,3 @@ async def on_progress(update: Update, context: UraContext) -> None:
         )
         screen = await player.current(uow, user_id=context.user_id, locale=context.tr.locale)
     await send(update, menus.progress(view, context.tr, _resume(screen, context)))
-
-
-async def on_language(update: Update, context: UraContext) -> None:
-    """The language picker."""
-    await send(update, menus.language_picker(context.tr))
-
-
-async def on_help(update: Update, context: UraContext) -> None:
-    """What the bot can do."""
-    await send(update, menus.help_text(context.tr))
-
-
-async def on_privacy(update: Update, context: UraContext) -> None:
-    """The short privacy policy."""
-    await send(update, menus.privacy(context.tr))

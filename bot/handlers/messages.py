@@ -33,21 +33,6 @@ async def on_text(update: Update, context: UraContext) -> None:
     await send(update, lesson_screen(screen, context.tr))
 
 
-async def on_other(update: Update, context: UraContext) -> None:
-    """Stickers, photos, voice notes, files: a kind word, nothing kept."""
-    await send(update, menus.not_text(context.tr))
-
-
-async def on_unknown_command(update: Update, context: UraContext) -> None:
-    """A command we do not have."""
-    await send(update, menus.not_understood(context.tr))
-
-
-async def on_edited(update: Update, context: UraContext) -> None:
-    """An edited message: we only read new ones."""
-    await send(update, menus.edited(context.tr))
-
-
 async def on_group(update: Update, context: UraContext) -> None:
     """A command in a group: nothing personal here, only a link to a private chat."""
     await send(update, menus.private_only(context.tr, context.bot.username))

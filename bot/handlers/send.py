@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
+from bot.handlers.context import UraContext
+from bot.i18n import Translator
 from bot.views.reply import Reply
 
 log = logging.getLogger(__name__)
@@ -45,3 +49,15 @@ async def show(update: Update, reply: Reply) -> None:
             return
         log.info("could not edit message %s (%s); sending anew", message.message_id, exc)
         await send(update, reply)
+
+
+def replying(
+    view: Callable[[Translator], Reply],
+) -> Callable[[Update, UraContext], Coroutine[Any, Any, None]]:
+    """A handler that answers with one fixed view, in the learner's language."""
+
+    async def handler(update: Update, context: UraContext) -> None:
+        await send(update, view(context.tr))
+
+    handler.__doc__ = view.__doc__
+    return handler

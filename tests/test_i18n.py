@@ -1,0 +1,82 @@
+"""Catalogs: plural rules, placeholders, fallback chains, locale negotiation."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from bot.i18n import Catalogs
+from bot.locales import SUPPORTED_LOCALES, fallback_chain, negotiate
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+PLACEHOLDER = re.compile(r"{\w+}")
+
+
+@pytest.fixture(scope="module")
+def catalogs() -> Catalogs:
+    return Catalogs()
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [(1, "из 1 урока"), (3, "из 3 уроков"), (5, "из 5 уроков"), (21, "из 21 урока")],
+)
+def test_russian_plurals(catalogs: Catalogs, n: int, expected: str) -> None:
+    tr = catalogs.get("ru")
+    text = tr.ngettext(
+        "You have finished {done} of {n} lesson.",
+        "You have finished {done} of {n} lessons.",
+        n,
+        done=tr.number(1),
+    )
+    assert expected in text
+
+
+def test_english_plurals_and_numbers(catalogs: Catalogs) -> None:
+    tr = catalogs.get("en")
+    one = tr.ngettext("{done} of {n} lesson done", "{done} of {n} lessons done", 1, done=0)
+    many = tr.ngettext("{done} of {n} lesson done", "{done} of {n} lessons done", 1200, done=3)
+    assert (one, many) == ("0 of 1 lesson done", "3 of 1,200 lessons done")
+    assert catalogs.get("ru").number(1200) == "1\xa0200"
+
+
+def test_unknown_locale_is_english(catalogs: Catalogs) -> None:
+    assert catalogs.get("de").locale == "en"
+    assert catalogs.get(None).gettext("All lessons") == "All lessons"
+
+
+def test_central_asian_locales_fall_back_to_russian(catalogs: Catalogs) -> None:
+    assert fallback_chain("ky") == ("ky", "ru", "en")
+    assert fallback_chain("sq") == ("sq", "en")
+    # No Kyrgyz catalog yet: Kyrgyz speakers read the Russian UI, not English.
+    assert catalogs.get("ky").gettext("All lessons") == catalogs.get("ru").gettext("All lessons")
+    assert catalogs.get("ru").gettext("All lessons") != "All lessons"
+
+
+@pytest.mark.parametrize(
+    ("code", "locale"),
+    [("ru-RU", "ru"), ("sr-Latn", "sr"), ("uz", "uz"), ("de", "en"), (None, "en"), ("", "en")],
+)
+def test_negotiate(code: str | None, locale: str) -> None:
+    assert negotiate(code) == locale
+
+
+@pytest.mark.parametrize("po", sorted(LOCALE_DIR.glob("*/LC_MESSAGES/ura.po")), ids=str)
+def test_translations_keep_placeholders(po: Path) -> None:
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        wanted = set(PLACEHOLDER.findall(" ".join(ids)))
+        for string in filter(None, strings):
+            assert set(PLACEHOLDER.findall(string)) == wanted, (po, ids[0])
+
+
+def test_every_supported_locale_has_a_translator(catalogs: Catalogs) -> None:
+    assert {catalogs.get(loc).locale for loc in SUPPORTED_LOCALES} == set(SUPPORTED_LOCALES)

@@ -1,0 +1,33 @@
+"""Privacy by default: pseudonymous events, nothing typed or naming the user is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from tests.dbcheck import dump, query
+from tests.harness import Harness
+
+USER = 31337
+
+
+async def test_events_carry_a_keyed_pseudonym_only(bot: Harness) -> None:
+    await bot.say(USER, "/start cohort_a")
+    await bot.press(USER, "English")
+    url = bot.settings.database_url
+    events = await query(url, "SELECT pseudonym, name FROM events ORDER BY id")
+    assert [name for _, name in events] == ["started", "cohort_joined", "locale_set"]
+    expected = hmac.new(b"test-pseudonym-key", str(USER).encode(), hashlib.sha256).hexdigest()
+    assert {pseudonym for pseudonym, _ in events} == {expected}
+    tables = await dump(url)
+    assert str(USER) not in repr(tables["events"])
+
+
+async def test_no_typed_text_or_profile_is_stored(bot: Harness) -> None:
+    bot.api.user_text(USER, "/start", language_code="en")
+    for text in ["hello there marker-one", "I feel marker-two", "марker-три"]:
+        bot.api.user_text(USER, text)
+    await bot.pump()
+    everything = repr(await dump(bot.settings.database_url))
+    for secret in ["marker-one", "marker-two", "марker-три", "Test"]:
+        assert secret not in everything
