@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install Ura with its dev tools
+install: $(STAMP) $(MO) ## Create .venv, install Ura with its dev tools, compile catalogs
 
 locale/%/LC_MESSAGES/ura.mo: locale/%/LC_MESSAGES/ura.po $(STAMP)
 	$(BIN)/pybabel -q compile --use-fuzzy -D ura -i $< -o $@
@@ -55,7 +55,7 @@ i18n-check: $(STAMP) ## Fail if locale/ura.pot is stale or a catalog does not co
 	@echo "catalogs: up to date and compiling"
 
 bench: $(STAMP) $(MO) ## Benchmarks in bench/
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	$(BIN)/python bench/durable_polling.py --postgres
 
 clean: ## Remove the virtualenv, caches and compiled catalogs
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache $(MO)

@@ -12,15 +12,21 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
+from bot.db.models import utcnow
 from bot.db.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+# Telegram keeps an unconfirmed update for 24 hours at most; keep ids a while longer.
+REMEMBER_UPDATES = timedelta(days=2)
+PRUNE_EVERY_SECONDS = 3600.0
 
 ALLOWED_UPDATES = [
     "message",
@@ -45,15 +51,16 @@ class Poller:
         self.timeout = timeout
         self.offset: int | None = None
 
-    async def handle(self, update: Update) -> None:
-        """Handle one update unless it was handled before, then record its id."""
-        async with self._uow() as uow:
-            if await uow.updates.seen(update.update_id):
-                log.info("skipping redelivered update %s", update.update_id)
-                return
+    async def _handle(self, update: Update) -> None:
+        """Handle one update, then record its id (in its own short transaction)."""
         await self.app.process_update(update)
         async with self._uow() as uow:
             await uow.updates.mark(update.update_id)
+
+    async def prune(self) -> None:
+        """Drop update ids too old to ever be redelivered."""
+        async with self._uow() as uow:
+            await uow.updates.prune(utcnow() - REMEMBER_UPDATES)
 
     async def fetch(self, timeout: int | None = None) -> tuple[Update, ...]:
         """One getUpdates call; it confirms (to Telegram) only updates already handled."""
@@ -65,9 +72,14 @@ class Poller:
         return updates
 
     async def handle_all(self, updates: tuple[Update, ...]) -> None:
-        """Handle a batch in order, moving the offset past each one as it is done."""
+        """Handle a batch in order, skipping ids handled before; the offset follows along."""
+        async with self._uow() as uow:
+            seen = await uow.updates.seen([update.update_id for update in updates])
         for update in updates:
-            await self.handle(update)
+            if update.update_id in seen:
+                log.info("skipping redelivered update %s", update.update_id)
+            else:
+                await self._handle(update)
             self.offset = update.update_id + 1
 
     async def poll_once(self, timeout: int | None = None) -> int:
@@ -84,8 +96,13 @@ class Poller:
         """
         delay = 1.0
         waiter = asyncio.ensure_future(stop.wait())
+        loop = asyncio.get_running_loop()
+        pruned_at = -PRUNE_EVERY_SECONDS
         try:
             while not stop.is_set():
+                if loop.time() - pruned_at >= PRUNE_EVERY_SECONDS:
+                    await self.prune()
+                    pruned_at = loop.time()
                 fetch = asyncio.ensure_future(self.fetch())
                 await asyncio.wait({fetch, waiter}, return_when=asyncio.FIRST_COMPLETED)
                 if not fetch.done():

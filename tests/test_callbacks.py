@@ -11,6 +11,7 @@ KEYS = st.from_regex(r"[a-z0-9][a-z0-9-]{0,23}", fullmatch=True)
 ACTIONS = st.one_of(
     st.just(cb.OpenMenu()),
     st.just(cb.PickLocale()),
+    st.just(cb.Erase()),
     st.builds(cb.OpenTrack, KEYS),
     st.builds(cb.OpenLesson, KEYS),
     st.builds(cb.Next, KEYS, st.integers(0, 999)),

@@ -31,3 +31,31 @@ async def test_no_typed_text_or_profile_is_stored(bot: Harness) -> None:
     everything = repr(await dump(bot.settings.database_url))
     for secret in ["marker-one", "marker-two", "марker-три", "Test"]:
         assert secret not in everything
+
+
+async def test_delete_erases_the_person_and_only_him(bot: Harness) -> None:
+    other = USER + 1
+    for user in (USER, other):
+        await bot.say(user, "/start")
+        await bot.press(user, "English")
+        await bot.press(user, "Fatherhood")
+        await bot.press(user, 1)  # open the first lesson
+        await bot.press(user, "Next")
+    confirm = await bot.say(USER, "/delete")
+    assert "cannot be undone" in confirm.text
+    done = await bot.press(USER, "Yes, erase")
+    assert "erased" in done.text
+    tables = await dump(bot.settings.database_url)
+    for table in ("users", "progress", "events"):
+        assert tables[table], f"{table}: the other user's rows must stay"
+        assert str(USER) not in repr(tables[table])
+    mine = hmac.new(b"test-pseudonym-key", str(USER).encode(), hashlib.sha256).hexdigest()
+    assert mine not in repr(tables["events"])
+    assert [row[0] for row in tables["users"]] == [other]
+
+
+async def test_delete_can_be_cancelled(bot: Harness) -> None:
+    await bot.say(USER, "/start")
+    await bot.say(USER, "/delete")
+    await bot.press(USER, "No, keep it")
+    assert await query(bot.settings.database_url, "SELECT id FROM users") == [(USER,)]

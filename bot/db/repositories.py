@@ -7,6 +7,7 @@ SQLite and Postgres (no dialect-specific upsert).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -122,14 +123,25 @@ class ProgressRepository(_Repository):
 class UpdateRepository(_Repository):
     """Telegram update ids already handled."""
 
-    async def seen(self, update_id: int) -> bool:
-        """True if this update was handled before (Telegram redelivered it)."""
-        return await self.session.get(ProcessedUpdate, update_id) is not None
+    async def seen(self, update_ids: Sequence[int]) -> set[int]:
+        """Which of these updates were handled before (Telegram redelivered them)."""
+        if not update_ids:
+            return set()
+        rows = await self.session.scalars(
+            select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id.in_(update_ids))
+        )
+        return set(rows)
 
     async def last_id(self) -> int:
         """The highest update id handled so far (0 if none)."""
         last: int | None = await self.session.scalar(select(func.max(ProcessedUpdate.update_id)))
         return last or 0
+
+    async def prune(self, before: datetime) -> None:
+        """Forget ids handled before `before`: Telegram never redelivers those."""
+        await self.session.execute(
+            delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < before)
+        )
 
     async def mark(self, update_id: int) -> bool:
         """Record the update as handled; False if it already was."""
@@ -142,3 +154,7 @@ class EventRepository(_Repository):
     async def add(self, event: Event) -> None:
         """Stage one event."""
         self.session.add(event)
+
+    async def delete_for(self, pseudonym: str) -> None:
+        """Erase one person's events (they are pseudonymous, but still his)."""
+        await self.session.execute(delete(Event).where(Event.pseudonym == pseudonym))

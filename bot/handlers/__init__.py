@@ -38,6 +38,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         CommandHandler("language", replying(menus.language_picker), filters=PRIVATE),
         CommandHandler("help", replying(menus.help_text), filters=PRIVATE),
         CommandHandler("privacy", replying(menus.privacy), filters=PRIVATE),
+        CommandHandler("delete", replying(menus.confirm_erase), filters=PRIVATE),
         MessageHandler(filters.COMMAND & PRIVATE, replying(menus.not_understood)),
         MessageHandler(filters.COMMAND & filters.ChatType.GROUPS, messages.on_group),
         CallbackQueryHandler(buttons.on_button),

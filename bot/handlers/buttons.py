@@ -58,6 +58,10 @@ async def _act(action: cb.Action, context: UraContext) -> Screen | Reply | None:
                 return None
             context.identify(account, deps.catalogs.get(account.locale))
             return menus.language_set(context.tr)
+        case cb.Erase():
+            async with deps.uow() as uow:
+                await deps.accounts.erase(uow, user_id=user_id)
+            return menus.erased(context.tr)
         case cb.OpenTrack(key):
             async with deps.uow() as uow:
                 view = await overview(uow, deps.player.catalog, user_id=user_id, locale=locale)

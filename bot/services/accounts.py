@@ -82,6 +82,11 @@ class Accounts:
         if user is not None:
             user.status = "blocked" if blocked else "active"
 
+    async def erase(self, uow: UnitOfWork, *, user_id: int) -> None:
+        """/delete: remove the user, his progress and answers (cascade) and his events."""
+        await uow.users.delete(user_id)
+        await uow.events.delete_for(self._analytics.pseudonym(user_id))
+
     async def set_locale(self, uow: UnitOfWork, *, user_id: int, locale: str) -> Account | None:
         """Save the chosen language; None if the locale is not one we speak."""
         user = await uow.users.get_for_update(user_id)

@@ -61,12 +61,18 @@ class PickLocale:
     """Show the language picker."""
 
 
-Action = OpenMenu | OpenTrack | OpenLesson | Next | Answer | SetLocale | PickLocale
+@dataclass(frozen=True)
+class Erase:
+    """/delete confirmed: erase everything about the presser."""
+
+
+Action = OpenMenu | OpenTrack | OpenLesson | Next | Answer | SetLocale | PickLocale | Erase
 
 _KEY = r"[a-z0-9][a-z0-9-]{0,31}"
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "m": re.compile(r""),
     "p": re.compile(r""),
+    "x": re.compile(r""),
     "t": re.compile(rf"(?P<key>{_KEY})"),
     "o": re.compile(rf"(?P<key>{_KEY})"),
     "n": re.compile(rf"(?P<key>{_KEY}):(?P<num>\d{{1,3}})"),
@@ -82,6 +88,8 @@ def encode(action: Action) -> str:
             data = "m:"
         case PickLocale():
             data = "p:"
+        case Erase():
+            data = "x:"
         case OpenTrack(track):
             data = f"t:{track}"
         case OpenLesson(lesson):
@@ -115,6 +123,8 @@ def decode(data: str | None) -> Action | None:
         return OpenMenu()
     if kind == "p":
         return PickLocale()
+    if kind == "x":
+        return Erase()
     assert key is not None
     if kind == "t":
         return OpenTrack(key)

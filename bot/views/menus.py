@@ -5,7 +5,15 @@ from __future__ import annotations
 from bot.i18n import N_, Translator
 from bot.locales import LANGUAGE_NAMES, SUPPORTED_LOCALES
 from bot.services.progress import Overview, TrackStatus
-from bot.views.callbacks import OpenLesson, OpenMenu, OpenTrack, PickLocale, SetLocale, encode
+from bot.views.callbacks import (
+    Erase,
+    OpenLesson,
+    OpenMenu,
+    OpenTrack,
+    PickLocale,
+    SetLocale,
+    encode,
+)
 from bot.views.reply import Button, Reply, rows
 
 # (command, description) in the order the menu shows them; descriptions are translated.
@@ -15,6 +23,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("language", N_("Change the language")),
     ("help", N_("What this bot can do")),
     ("privacy", N_("What we keep and what we don't")),
+    ("delete", N_("Erase everything about you")),
 )
 
 
@@ -118,7 +127,8 @@ def help_text(tr: Translator) -> Reply:
         "/lessons: choose a topic and a lesson\n"
         "/progress: see what you have done\n"
         "/language: change the language\n"
-        "/privacy: what we keep and what we don't\n\n"
+        "/privacy: what we keep and what we don't\n"
+        "/delete: erase everything about you\n\n"
         "In a lesson, tap the buttons to go on. You can stop any time: "
         "next time you come back, you continue where you stopped."
     )
@@ -134,7 +144,30 @@ def privacy(tr: Translator) -> Reply:
             "and your quiz answers. That is how you can continue where you stopped.\n"
             "• We never keep your name, your username or anything you write to the bot.\n"
             "• Our reports only count people in groups, never one person.\n"
-            "• Nobody from Ura will contact you unless you write first."
+            "• Nobody from Ura will contact you unless you write first.\n"
+            "• /delete erases everything we keep about you, at once."
+        )
+    )
+
+
+def confirm_erase(tr: Translator) -> Reply:
+    """/delete: say exactly what goes, and ask before doing it."""
+    text = tr.gettext(
+        "This erases everything Ura keeps about you: your language, your progress and your "
+        "quiz answers. It cannot be undone. Erase it all?"
+    )
+    buttons = [
+        Button(tr.gettext("Yes, erase everything"), encode(Erase())),
+        Button(tr.gettext("No, keep it"), encode(OpenMenu())),
+    ]
+    return Reply(text, rows(buttons))
+
+
+def erased(tr: Translator) -> Reply:
+    """After /delete: done, and how to start again."""
+    return Reply(
+        tr.gettext(
+            "Done: everything about you is erased. Send /start if you ever want to begin again."
         )
     )
 

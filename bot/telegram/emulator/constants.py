@@ -1,0 +1,71 @@
+"""Bot API limits, error descriptions and vocabularies the emulator validates against.
+
+Public values (``MAX_*``, ``NOT_MODIFIED``, ``BLOCKED``...) are the exact limits and error
+descriptions Telegram uses, so tests can assert on them; the private ones list the update types,
+chat actions and button kinds Telegram accepts.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+JSONDict = dict[str, Any]
+
+MAX_TEXT_LENGTH: Final = 4096
+MAX_CALLBACK_DATA_BYTES: Final = 64
+MAX_CALLBACK_ANSWER_LENGTH: Final = 200
+MAX_DESCRIPTION_LENGTH: Final = 512
+MAX_SHORT_DESCRIPTION_LENGTH: Final = 120
+MAX_COMMANDS: Final = 100
+
+NOT_MODIFIED: Final = (
+    "Bad Request: message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
+CHAT_NOT_FOUND: Final = "Bad Request: chat not found"
+BLOCKED: Final = "Forbidden: bot was blocked by the user"
+CONFLICT_OTHER_POLL: Final = (
+    "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
+    "is running"
+)
+CONFLICT_WEBHOOK: Final = (
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete "
+    "the webhook first"
+)
+QUERY_INVALID: Final = (
+    "Bad Request: query is too old and response timeout expired or query ID is invalid"
+)
+
+# Update types Telegram delivers when allowed_updates was never set (or set to []).
+_DEFAULT_EXCLUDED_UPDATES: Final = frozenset(
+    {"chat_member", "message_reaction", "message_reaction_count"}
+)
+_CHAT_ACTIONS: Final = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
+_INLINE_BUTTON_KINDS: Final = (
+    "callback_data",
+    "url",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "callback_game",
+    "pay",
+    "web_app",
+    "copy_text",
+)
+_COMMAND_RE: Final = re.compile(r"[a-z0-9_]{1,32}")

@@ -1,0 +1,102 @@
+"""Message records: the public ``SentMessage`` snapshot and the server's internal records.
+
+``_Stored`` is one message as the server keeps it (its current Bot API JSON plus bookkeeping),
+``_Pending`` one queued update; ``_snapshot`` turns a ``_Stored`` into what a user would see.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+from .constants import JSONDict
+from .errors import UsageError
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """A snapshot of one bot message as the user currently sees it (after edits)."""
+
+    chat_id: int
+    message_id: int
+    text: str
+    buttons: list[list[tuple[str, str]]]
+    edits: int = 0
+    entities: list[JSONDict] = field(default_factory=list)
+    reply_keyboard: list[list[str]] | None = None
+    raw: JSONDict = field(default_factory=dict, repr=False, compare=False)
+
+    def labels(self) -> list[str]:
+        """Inline button labels flattened row by row, for compact assertions."""
+        return [label for row in self.buttons for label, _ in row]
+
+    def find_button(self, label_substring: str) -> int:
+        """1-based index of the button with this exact label, else the first containing it."""
+        labels = self.labels()
+        for index, label in enumerate(labels, start=1):
+            if label == label_substring:
+                return index
+        for index, label in enumerate(labels, start=1):
+            if label_substring in label:
+                return index
+        raise UsageError(
+            f"no button containing {label_substring!r} on message {self.message_id}: {labels}"
+        )
+
+
+@dataclass
+class _Stored:
+    """Server-side state of one message; ``data`` is its current Bot API JSON."""
+
+    data: JSONDict
+    from_bot: bool
+    sender_id: int
+    edits: int = 0
+    deleted: bool = False
+    reply_keyboard: list[list[str]] | None = None
+
+
+@dataclass
+class _Pending:
+    """A queued update; replays survive offset confirmation until delivered once."""
+
+    update: JSONDict
+    replay: bool = False
+    delivered: bool = False
+
+    @property
+    def update_id(self) -> int:
+        return int(self.update["update_id"])
+
+    @property
+    def kind(self) -> str:
+        return next((key for key in self.update if key != "update_id"), "")
+
+
+def _inline_rows(message: JSONDict) -> list[list[JSONDict]]:
+    markup = message.get("reply_markup") or {}
+    rows = markup.get("inline_keyboard") or []
+    return [list(row) for row in rows]
+
+
+def _snapshot(chat_id: int, message_id: int, stored: _Stored) -> SentMessage:
+    buttons = [
+        [
+            (
+                str(b.get("text", "")),
+                str(b.get("callback_data", b.get("url", ""))),
+            )
+            for b in row
+        ]
+        for row in _inline_rows(stored.data)
+    ]
+    return SentMessage(
+        chat_id=chat_id,
+        message_id=message_id,
+        text=str(stored.data.get("text", "")),
+        buttons=buttons,
+        edits=stored.edits,
+        entities=copy.deepcopy(stored.data.get("entities", [])),
+        reply_keyboard=copy.deepcopy(stored.reply_keyboard),
+        raw=copy.deepcopy(stored.data),
+    )

@@ -1,0 +1,72 @@
+"""The server-side state shared by the mixins that make up ``BotApiEmulator``.
+
+``EmulatorState`` only declares the attributes (``BotApiEmulator.__init__`` sets them) and holds
+the few helpers every side needs, so each mixin type-checks on its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from .constants import JSONDict
+from .errors import ApiError
+from .model import _Pending, _Stored
+
+
+class EmulatorState:
+    """Attributes of the emulated server; see ``BotApiEmulator`` for their meaning."""
+
+    bot_id: int
+    bot_username: str
+    first_name: str
+    clock: Callable[[], float]
+
+    chats: dict[int, JSONDict]
+    users: dict[int, JSONDict]
+    blocked: set[int]
+    updates_by_id: dict[int, JSONDict]
+    calls: list[tuple[str, JSONDict]]
+    errors: list[str]
+    failures: list[tuple[str, int, str]]
+    callback_answers: list[JSONDict]
+    chat_actions: list[tuple[int, str]]
+    commands: dict[str, list[JSONDict]]
+    descriptions: dict[str, str]
+    short_descriptions: dict[str, str]
+    names: dict[str, str]
+    menu_buttons: dict[int | None, JSONDict]
+    reply_keyboards: dict[int, list[list[str]] | None]
+    webhook_url: str
+    webhook_params: JSONDict
+
+    _lock: threading.RLock
+    _pending: list[_Pending]
+    _next_update_id: int
+    _messages: dict[int, dict[int, _Stored]]
+    _next_message_id: dict[int, int]
+    _callback_ids: set[str]
+    _ids: itertools.count[int]
+    _allowed_updates: frozenset[str] | None
+    _poll_generation: int
+    _waiters: set[asyncio.Future[None]]
+    _fail_next: dict[str, list[ApiError]]
+    _handlers: dict[str, tuple[str, Callable[[JSONDict], Any]]]
+
+    @property
+    def bot_user(self) -> JSONDict:
+        """The bot as a Bot API User object (``from`` of its messages)."""
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": self.first_name,
+            "username": self.bot_username,
+        }
+
+    def _next_id(self, chat_id: int) -> int:
+        message_id = self._next_message_id.get(chat_id, 1)
+        self._next_message_id[chat_id] = message_id + 1
+        return message_id
