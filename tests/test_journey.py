@@ -64,7 +64,7 @@ async def test_whole_journey_in_english(bot: Harness) -> None:
 
     progress = await bot.say(USER, "/progress")
     assert "1 of 3 lessons" in progress.text
-    assert "1 of 1 answer right" in progress.text
+    assert "1 quiz question answered." in progress.text
 
     # Nothing typed is stored anywhere, nor any name.
     assert "secret-reflection-7731" not in repr(await dump(bot.settings.database_url))
@@ -210,6 +210,14 @@ async def test_very_long_message_gets_a_kind_reply(bot: Harness) -> None:
     reply = await bot.say(USER, "x" * 5000)
     assert "long message" in reply.text
     assert "xxxxxxxxxx" not in repr(await dump(bot.settings.database_url))
+
+
+async def test_text_typed_mid_lesson_points_back_to_it(bot: Harness) -> None:
+    await open_first_lesson(bot)
+    reply = await bot.say(USER, "hmm what now")
+    assert FIRST.source.title in reply.text
+    resumed = await bot.press(USER, "Continue", message=reply)
+    assert "1 of 4" in resumed.text
 
 
 async def test_odd_text_edits_and_unknown_commands(bot: Harness) -> None:

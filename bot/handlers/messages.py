@@ -9,6 +9,7 @@ from telegram import Update
 
 from bot.handlers.context import UraContext
 from bot.handlers.send import send
+from bot.services.player import Stage
 from bot.views import menus
 from bot.views.lesson import lesson_screen, think_acknowledged
 
@@ -23,14 +24,16 @@ async def on_text(update: Update, context: UraContext) -> None:
         await send(update, menus.too_long(context.tr))
         return
     async with context.deps.uow() as uow:
-        screen = await context.deps.player.reflect(
+        screen, moved_on = await context.deps.player.reflect(
             uow, user_id=context.user_id, locale=context.tr.locale
         )
-    if screen is None:
+    if screen is None or screen.stage is Stage.DONE:
         await send(update, menus.not_understood(context.tr))
-        return
-    await send(update, think_acknowledged(context.tr))
-    await send(update, lesson_screen(screen, context.tr))
+    elif not moved_on:
+        await send(update, menus.in_a_lesson(screen.text.title, screen.lesson_key, context.tr))
+    else:
+        await send(update, think_acknowledged(context.tr))
+        await send(update, lesson_screen(screen, context.tr))
 
 
 async def on_group(update: Update, context: UraContext) -> None:

@@ -228,11 +228,15 @@ class LessonPlayer:
         )
         return self._screen(lesson, progress, answer, locale)
 
-    async def reflect(self, uow: UnitOfWork, *, user_id: int, locale: str) -> Screen | None:
-        """He typed a THINK! reply: acknowledge by moving on. The text itself is never seen here."""
+    async def reflect(
+        self, uow: UnitOfWork, *, user_id: int, locale: str
+    ) -> tuple[Screen | None, bool]:
+        """He typed something. At a THINK! step that is his answer: move on (the text itself
+        never reaches this layer). Returns the lesson's screen, and whether it moved on."""
         screen = await self.current(uow, user_id=user_id, locale=locale)
         if screen is None or screen.stage is not Stage.THINK:
-            return None
-        return await self.advance(
+            return screen, False
+        moved = await self.advance(
             uow, user_id=user_id, lesson_key=screen.lesson_key, from_step=screen.step, locale=locale
         )
+        return moved, moved is not None

@@ -44,7 +44,6 @@ class Overview:
     """Everything /lessons and /progress show."""
 
     tracks: tuple[TrackStatus, ...]
-    quiz_correct: int
     quiz_answered: int
     last_completed_at: datetime | None
 
@@ -82,7 +81,6 @@ async def overview(uow: UnitOfWork, catalog: Catalog, *, user_id: int, locale: s
     completed = [row.completed_at for row in rows.values() if row.completed_at is not None]
     return Overview(
         tracks=tuple(tracks),
-        quiz_correct=sum(answer.correct for answer in answers),
         quiz_answered=len(answers),
         last_completed_at=max(completed) if completed else None,
     )

@@ -97,13 +97,12 @@ def progress(overview: Overview, tr: Translator, resume: Button | None) -> Reply
         )
     ]
     lines += [f"• {t.title}: {t.done}/{len(t.lessons)}" for t in overview.tracks]
-    if overview.quiz_answered:
+    if overview.quiz_answered:  # a count, never a score: this is not an exam
         lines.append(
             tr.ngettext(
-                "Quiz: {correct} of {n} answer right on the first try.",
-                "Quiz: {correct} of {n} answers right on the first try.",
+                "{n} quiz question answered.",
+                "{n} quiz questions answered.",
                 overview.quiz_answered,
-                correct=tr.number(overview.quiz_correct),
             )
         )
     if overview.last_completed_at is not None:
@@ -118,6 +117,19 @@ def progress(overview: Overview, tr: Translator, resume: Button | None) -> Reply
 def resume_button(title: str, lesson_key: str, tr: Translator) -> Button:
     """'Continue: <lesson>' for the lesson he has open."""
     return Button(tr.gettext("Continue: {title}", title=title), encode(OpenLesson(lesson_key)))
+
+
+def in_a_lesson(title: str, lesson_key: str, tr: Translator) -> Reply:
+    """Text typed in the middle of a lesson (not at THINK!): point back to it, gently."""
+    return Reply(
+        tr.gettext("You're in the middle of “{title}”. Tap below to go on.", title=title),
+        rows(
+            [
+                resume_button(title, lesson_key, tr),
+                Button(tr.gettext("All lessons"), encode(OpenMenu())),
+            ]
+        ),
+    )
 
 
 def help_text(tr: Translator) -> Reply:
