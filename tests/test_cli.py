@@ -11,16 +11,10 @@ from pathlib import Path
 
 from bot.content.loader import load_catalog
 from bot.telegram.emulator import BotApiEmulator, close_http, serve_http
+from tests.processes import ROOT, environment, serving_environment, wait_for
 
-ROOT = Path(__file__).resolve().parent.parent
 URA = [sys.executable, "-m", "bot"]
 FIRST = load_catalog(ROOT / "lessons").tracks[0].lessons[0]
-
-
-def environment(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
-    env.update(URA_LESSONS_DIR=str(ROOT / "lessons"), PYTHONPATH=str(ROOT), **extra)
-    return env
 
 
 def ura(
@@ -98,22 +92,10 @@ def test_help_lists_every_command() -> None:
         assert command in out.stdout
 
 
-async def _wait_for(check, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not check():
-        assert asyncio.get_running_loop().time() < deadline, "timed out waiting for the bot"
-        await asyncio.sleep(0.1)
-
-
 async def test_make_run_serves_users_over_http(tmp_path: Path) -> None:
     api = BotApiEmulator()
     server, port = await serve_http(api)
-    env = environment(
-        TELEGRAM_BOT_TOKEN="123456:HTTP-TEST",
-        TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot",
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'ura.db'}",
-        URA_POLL_TIMEOUT="1",
-    )
+    env = serving_environment(port, tmp_path / "ura.db")
     process = await asyncio.create_subprocess_exec(
         "make",
         "--no-print-directory",
@@ -127,11 +109,11 @@ async def test_make_run_serves_users_over_http(tmp_path: Path) -> None:
     )
     try:
         api.user_text(77, "/start", language_code="en")
-        await _wait_for(lambda: bool(api.bot_messages(77)))
+        await wait_for(lambda: bool(api.bot_messages(77)))
         greeting = api.last(77)
         assert "Ura" in greeting.text
         api.press(77, greeting.message_id, greeting.find_button("English"))
-        await _wait_for(lambda: len(api.bot_messages(77)) >= 2)
+        await wait_for(lambda: len(api.bot_messages(77)) >= 2)
         assert "Choose a topic" in api.last(77).text
     finally:
         os.killpg(process.pid, signal.SIGTERM)

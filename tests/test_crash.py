@@ -7,22 +7,14 @@ import os
 import signal
 import sqlite3
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from bot.content.loader import load_catalog
 from bot.telegram.emulator import BotApiEmulator, close_http, serve_http
+from tests.processes import ROOT, wait_for
 
-ROOT = Path(__file__).resolve().parent.parent
 FIRST = load_catalog(ROOT / "lessons").tracks[0].lessons[0]
 USER = 8080
-
-
-async def wait_for(check: Callable[[], bool], timeout: float = 60.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not check():
-        assert asyncio.get_running_loop().time() < deadline, "timed out waiting for the bot"
-        await asyncio.sleep(0.02)
 
 
 async def start_bot(port: int, database: Path) -> asyncio.subprocess.Process:

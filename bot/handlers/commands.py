@@ -6,14 +6,14 @@ from telegram import Update
 
 from bot.handlers.context import UraContext
 from bot.handlers.send import send
-from bot.services.player import Screen
+from bot.services.player import Screen, Stage
 from bot.services.progress import overview
 from bot.views import menus
 from bot.views.reply import Button
 
 
 def _resume(screen: Screen | None, context: UraContext) -> Button | None:
-    if screen is None or screen.stage == "done":
+    if screen is None or screen.stage is Stage.DONE:
         return None
     return menus.resume_button(screen.text.title, screen.lesson_key, context.tr)
 

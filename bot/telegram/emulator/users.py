@@ -10,8 +10,8 @@ import copy
 
 from .constants import JSONDict
 from .errors import UsageError
-from .formatting import _utf16_len
 from .model import _inline_rows, _Pending, _Stored
+from .text import _utf16_len
 from .updates import UpdateQueueMixin
 
 
