@@ -17,7 +17,7 @@ bot-side views (``bot_messages``, ``last``, ``texts``, ...) expose what a user w
 
 Layout: ``constants`` (limits, error descriptions), ``errors`` (ApiError, UsageError), ``model``
 (SentMessage and the server's records), ``formatting`` (HTML/Markdown parsing, ``format_text``),
-``params`` (parameter decoding), ``markup`` (reply_markup validation), ``state`` (the attributes
+``text``, ``html`` and ``markdown`` (parse modes), ``params`` (parameter decoding), ``markup`` (reply_markup validation), ``state`` (the attributes
 the mixins share), ``updates`` (update queue, getUpdates), ``users`` (user-side helpers),
 ``methods`` (Bot API method handlers), ``core`` (``BotApiEmulator`` and its dispatcher),
 ``request`` (in-process PTB transport) and ``http`` (HTTP front end). Import from this package.
