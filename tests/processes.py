@@ -6,6 +6,7 @@ import asyncio
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,3 +34,14 @@ async def wait_for(check: Callable[[], bool], timeout: float = 60.0) -> None:
     while not check():
         assert asyncio.get_running_loop().time() < deadline, "timed out waiting for the bot"
         await asyncio.sleep(0.02)
+
+
+async def spawn_bot(
+    port: int, database: Path, *command: str, **options: Any
+) -> asyncio.subprocess.Process:
+    """Start a bot process (`make run`, `python -m bot run`) serving the emulator on `port`."""
+    options.setdefault("stdout", asyncio.subprocess.DEVNULL)
+    options.setdefault("stderr", asyncio.subprocess.DEVNULL)
+    return await asyncio.create_subprocess_exec(
+        *command, cwd=ROOT, env=serving_environment(port, database), **options
+    )

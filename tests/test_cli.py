@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.content.loader import load_catalog
 from bot.telegram.emulator import BotApiEmulator, close_http, serve_http
-from tests.processes import ROOT, environment, serving_environment, wait_for
+from tests.processes import ROOT, environment, spawn_bot, wait_for
 
 URA = [sys.executable, "-m", "bot"]
 FIRST = load_catalog(ROOT / "lessons").tracks[0].lessons[0]
@@ -95,17 +95,12 @@ def test_help_lists_every_command() -> None:
 async def test_make_run_serves_users_over_http(tmp_path: Path) -> None:
     api = BotApiEmulator()
     server, port = await serve_http(api)
-    env = serving_environment(port, tmp_path / "ura.db")
-    process = await asyncio.create_subprocess_exec(
-        "make",
-        "--no-print-directory",
-        "-s",
-        "run",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
+    process = await spawn_bot(
+        port,
+        tmp_path / "ura.db",
+        *("make", "--no-print-directory", "-s", "run"),
         stderr=asyncio.subprocess.PIPE,
-        start_new_session=True,
+        start_new_session=True,  # make and its child get SIGTERM together
     )
     try:
         api.user_text(77, "/start", language_code="en")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
 import sys
@@ -11,32 +10,14 @@ from pathlib import Path
 
 from bot.content.loader import load_catalog
 from bot.telegram.emulator import BotApiEmulator, close_http, serve_http
-from tests.processes import ROOT, wait_for
+from tests.processes import ROOT, spawn_bot, wait_for
 
 FIRST = load_catalog(ROOT / "lessons").tracks[0].lessons[0]
 USER = 8080
 
 
 async def start_bot(port: int, database: Path) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
-    env.update(
-        TELEGRAM_BOT_TOKEN="123456:CRASH-TEST",
-        TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot",
-        DATABASE_URL=f"sqlite+aiosqlite:///{database}",
-        URA_LESSONS_DIR=str(ROOT / "lessons"),
-        URA_POLL_TIMEOUT="1",
-        PYTHONPATH=str(ROOT),
-    )
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    return await spawn_bot(port, database, sys.executable, "-m", "bot", "run")
 
 
 def step(database: Path) -> int | None:

@@ -39,6 +39,7 @@ class Lesson:
     order: int
     tags: tuple[str, ...]
     texts: dict[str, LessonText] = field(hash=False)
+    version: str = field(default="", compare=False)  # content hash once published
 
     @property
     def source(self) -> LessonText:

@@ -51,6 +51,7 @@ class Accounts:
         self, uow: UnitOfWork, *, user_id: int, chat_id: int, language_code: str | None
     ) -> Account:
         """The user's account, created on first contact; also marks him as seen now."""
+        fallback = negotiate(language_code)
         user = await uow.users.get_for_update(user_id)
         is_new = user is None
         if user is None:
@@ -60,13 +61,12 @@ class Accounts:
                 assert user is not None
                 is_new = False
         if is_new:
-            locale = negotiate(language_code)
-            await self._analytics.record(uow, user_id, "started", locale=locale)
+            await self._analytics.record(uow, user_id, "started", locale=fallback)
         user.last_seen_at = utcnow()
         user.chat_id = chat_id
         if user.status in ("blocked", "stopped"):
             user.status = "active"
-        return _account(user, is_new=is_new, fallback_locale=negotiate(language_code))
+        return _account(user, is_new=is_new, fallback_locale=fallback)
 
     async def join_cohort(self, uow: UnitOfWork, *, user_id: int, payload: str | None) -> None:
         """Remember the deep-link cohort code, once; an invalid payload is dropped unseen."""

@@ -105,6 +105,7 @@ async def load(uow: UnitOfWork) -> Catalog:
                 order=row.position,
                 tags=tuple(row.body["tags"]),
                 texts={loc: _lesson_text(t) for loc, t in row.body["texts"].items()},
+                version=row.content_hash,
             )
         )
     tracks = tuple(
@@ -117,8 +118,3 @@ async def load(uow: UnitOfWork) -> Catalog:
         for row in track_rows
     )
     return Catalog(tracks=tracks)
-
-
-def lesson_hash(lesson: Lesson) -> str:
-    """The version of a lesson a learner started, stored with his progress."""
-    return _hash(lesson_body(lesson))

@@ -13,7 +13,6 @@ from bot.content.model import Catalog, Lesson, LessonText
 from bot.db.models import Progress, QuizAnswer, utcnow
 from bot.db.uow import UnitOfWork
 from bot.services.analytics import Analytics
-from bot.services.catalog import lesson_hash
 
 
 class Stage(StrEnum):
@@ -106,10 +105,10 @@ class LessonPlayer:
         if lesson is None or lesson_id is None:
             return None
         progress = await uow.progress.get(user_id, lesson_id)
-        if progress is not None and progress.content_hash != (digest := lesson_hash(lesson)):
+        if progress is not None and progress.content_hash != lesson.version:
             # The lesson was edited since he started: keep his place, within the new bounds.
             progress.step = min(progress.step, step_of(Stage.DONE, lesson.card_count))
-            progress.content_hash = digest
+            progress.content_hash = lesson.version
         return lesson, lesson_id, progress
 
     async def _started(
@@ -131,7 +130,7 @@ class LessonPlayer:
         lesson, lesson_id, progress = loaded
         if progress is None:
             progress = Progress(
-                user_id=user_id, lesson_id=lesson_id, step=0, content_hash=lesson_hash(lesson)
+                user_id=user_id, lesson_id=lesson_id, step=0, content_hash=lesson.version
             )
             if await uow.progress.insert_if_absent(progress):
                 await self._analytics.record(
