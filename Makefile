@@ -52,6 +52,7 @@ i18n-check: $(STAMP) ## Fail if locale/ura.pot is stale or a catalog does not co
 	  echo "locale/ura.pot is stale: run 'make i18n' and commit the result"; rm -f $$tmp; exit 1; fi; rm -f $$tmp
 	@for po in locale/*/LC_MESSAGES/ura.po; do \
 	  $(BIN)/pybabel -q compile --use-fuzzy -D ura -i $$po -o /dev/null || exit 1; done
+	@$(BIN)/ura i18n check
 	@echo "catalogs: up to date and compiling"
 
 bench: $(STAMP) $(MO) ## Benchmarks in bench/

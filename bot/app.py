@@ -10,6 +10,7 @@ from telegram.ext import Application, ContextTypes
 from telegram.request import BaseRequest
 
 from bot.config import Settings
+from bot.content.directory import load_directory
 from bot.content.loader import load_catalog
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.uow import UnitOfWork
@@ -20,6 +21,8 @@ from bot.services import catalog as catalog_service
 from bot.services.accounts import Accounts
 from bot.services.analytics import Analytics
 from bot.services.player import LessonPlayer
+from bot.services.referrals import Referrals
+from bot.services.screening import Screener
 
 
 @dataclass
@@ -32,6 +35,7 @@ class Deps:
     catalogs: Catalogs
     accounts: Accounts
     player: LessonPlayer
+    referrals: Referrals
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one transaction)."""
@@ -43,16 +47,24 @@ class Deps:
 
 
 async def build_deps(settings: Settings, *, publish_from: Path | None = None) -> Deps:
-    """Connect, optionally publish lesson files, and load the catalog from the database."""
+    """Read and check every file first (a bad file stops start-up before anything connects),
+    then connect, optionally publish lesson files, and load the catalog from the database."""
+    files = load_catalog(publish_from) if publish_from is not None else None
+    directory = load_directory(settings.referrals_dir / "directory")
+    screener = Screener.from_dir(settings.referrals_dir / "phrases")
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
-    if publish_from is not None:
-        files = load_catalog(publish_from)
+    try:
+        if files is not None:
+            async with UnitOfWork(sessions) as uow:
+                await catalog_service.publish(uow, files)
         async with UnitOfWork(sessions) as uow:
-            await catalog_service.publish(uow, files)
-    async with UnitOfWork(sessions) as uow:
-        catalog = await catalog_service.load(uow)
+            catalog = await catalog_service.load(uow)
+    except BaseException:
+        await engine.dispose()
+        raise
     analytics = Analytics(settings.pseudonym_secret())
+    referrals = Referrals(directory, screener, analytics, catalog)
     return Deps(
         settings=settings,
         engine=engine,
@@ -60,6 +72,7 @@ async def build_deps(settings: Settings, *, publish_from: Path | None = None) ->
         catalogs=Catalogs(),
         accounts=Accounts(analytics),
         player=LessonPlayer(catalog, analytics),
+        referrals=referrals,
     )
 
 

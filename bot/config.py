@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     pseudonym_key: str = Field(default="", alias="URA_PSEUDONYM_KEY")
     lessons_dir: Path = Field(default=Path("lessons"), alias="URA_LESSONS_DIR")
     poll_timeout: int = Field(default=30, alias="URA_POLL_TIMEOUT")
+    referrals_dir: Path = Field(default=Path("referrals"), alias="URA_REFERRALS_DIR")
+    referral_max_age_days: int = Field(default=180, ge=1, alias="URA_REFERRAL_MAX_AGE_DAYS")
 
     @field_validator("admin_ids", mode="before")
     @classmethod

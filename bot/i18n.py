@@ -15,7 +15,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
-from bot.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES, fallback_chain
+from bot.locales import DEFAULT_LOCALE, FORMAT_LOCALES, SUPPORTED_LOCALES, fallback_chain
 
 DOMAIN = "ura"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -30,6 +30,7 @@ class Translator:
 
     def __init__(self, locale: str, translations: gettext.NullTranslations) -> None:
         self.locale = locale
+        self._format_locale = FORMAT_LOCALES.get(locale, locale)
         self._t = translations
 
     def gettext(self, message: str, /, **values: Any) -> str:
@@ -43,11 +44,11 @@ class Translator:
 
     def number(self, value: int) -> str:
         """A number written the local way."""
-        return format_decimal(value, locale=self.locale)
+        return format_decimal(value, locale=self._format_locale)
 
     def date(self, value: date | datetime) -> str:
         """A date written the local way (e.g. '22 nov. 2026', '22 нояб. 2026 г.')."""
-        return format_date(value, format="medium", locale=self.locale)
+        return format_date(value, format="medium", locale=self._format_locale)
 
 
 class Catalogs:

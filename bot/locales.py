@@ -17,6 +17,10 @@ LANGUAGE_NAMES: dict[str, str] = {
     "tg": "Тоҷикӣ",
 }
 
+# The CLDR locale that formats dates and numbers in the script we write (Serbian and Uzbek in
+# Latin letters; CLDR's plain `sr` is Cyrillic).
+FORMAT_LOCALES: dict[str, str] = {"sr": "sr_Latn", "uz": "uz_Latn"}
+
 _PARENTS: dict[str, str] = {"ky": "ru", "kk": "ru", "uz": "ru", "tg": "ru", "ru": "en"}
 
 

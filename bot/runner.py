@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from datetime import date
 from typing import Any
 
 from telegram import BotCommand
@@ -17,7 +18,7 @@ from bot.config import Settings
 from bot.i18n import Catalogs
 from bot.inbound import Poller
 from bot.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
-from bot.views.menus import command_menu
+from bot.views.menus import command_menu, profile
 
 log = logging.getLogger(__name__)
 
@@ -25,12 +26,14 @@ log = logging.getLogger(__name__)
 async def set_command_menus(
     app: Application[Any, Any, Any, Any, Any, Any], catalogs: Catalogs
 ) -> None:
-    """setMyCommands once per language, plus the default (English) for everyone else."""
+    """Commands and descriptions once per language, plus English for everyone else."""
     for locale in SUPPORTED_LOCALES:
-        commands = [BotCommand(c, d) for c, d in command_menu(catalogs.get(locale))]
-        await app.bot.set_my_commands(
-            commands, language_code=None if locale == DEFAULT_LOCALE else locale
-        )
+        tr, code = catalogs.get(locale), None if locale == DEFAULT_LOCALE else locale
+        commands = [BotCommand(c, d) for c, d in command_menu(tr)]
+        await app.bot.set_my_commands(commands, language_code=code)
+        description, short = profile(tr)
+        await app.bot.set_my_description(description, language_code=code)
+        await app.bot.set_my_short_description(short, language_code=code)
 
 
 class Runtime:
@@ -45,6 +48,11 @@ class Runtime:
     ) -> Runtime:
         """Build and initialize everything; publish lesson files from the configured folder."""
         deps = await build_deps(settings, publish_from=settings.lessons_dir)
+        stale = deps.referrals.directory.stale(
+            today=date.today(), max_age_days=settings.referral_max_age_days
+        )
+        if stale:  # coordinators re-verify these; `ura referrals check` lists them
+            log.warning("%d referral entries are stale or unverified", len(stale))
         app = build_application(deps, token=token, request=request)
         await app.initialize()
         await set_command_menus(app, deps.catalogs)

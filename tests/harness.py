@@ -9,6 +9,7 @@ from bot.runner import Runtime
 from bot.telegram.emulator import BotApiEmulator, EmulatorRequest, SentMessage
 
 TOKEN = "123456:TEST-TOKEN"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def settings_for(database_url: str, lessons_dir: Path) -> Settings:
@@ -17,6 +18,7 @@ def settings_for(database_url: str, lessons_dir: Path) -> Settings:
         _env_file=None,  # type: ignore[call-arg]
         DATABASE_URL=database_url,
         URA_LESSONS_DIR=lessons_dir,
+        URA_REFERRALS_DIR=ROOT / "referrals",
         URA_PSEUDONYM_KEY="test-pseudonym-key",
     )
 

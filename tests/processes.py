@@ -14,7 +14,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def environment(**extra: str) -> dict[str, str]:
     """This environment without any real Telegram or database settings, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
-    env.update(URA_LESSONS_DIR=str(ROOT / "lessons"), PYTHONPATH=str(ROOT), **extra)
+    env.update(
+        URA_LESSONS_DIR=str(ROOT / "lessons"),
+        URA_REFERRALS_DIR=str(ROOT / "referrals"),
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
     return env
 
 

@@ -15,6 +15,7 @@ LESSONS = load_catalog(Path(__file__).resolve().parent.parent / "lessons")
 TRACK = LESSONS.tracks[0]
 FIRST = TRACK.lessons[0]
 USER = 4242
+LESSON_COUNT = sum(len(t.lessons) for t in LESSONS.tracks)
 
 
 def correct_option(lesson_key: str) -> int:
@@ -51,7 +52,8 @@ async def test_whole_journey_in_english(bot: Harness) -> None:
     assert "THINK!" in think.text and text.think[:30] in think.text
     quiz = await bot.say(USER, "My grandfather taught me to fish. secret-reflection-7731")
     assert "Thank you" in bot.api.texts(USER)[-2]
-    assert text.question[:30] in quiz.text and len(quiz.labels()) == len(text.options)
+    options = [option.text for option in text.options]
+    assert text.question[:30] in quiz.text and quiz.labels()[: len(options)] == options
 
     right = correct_option(FIRST.key)
     feedback = await bot.press(USER, right)
@@ -63,7 +65,7 @@ async def test_whole_journey_in_english(bot: Harness) -> None:
     assert any("Next lesson" in label for label in done.labels())
 
     progress = await bot.say(USER, "/progress")
-    assert "1 of 3 lessons" in progress.text
+    assert f"1 of {LESSON_COUNT} lessons" in progress.text
     assert "1 quiz question answered." in progress.text
 
     # Nothing typed is stored anywhere, nor any name.
@@ -94,16 +96,9 @@ async def test_whole_journey_in_russian(bot: Harness) -> None:
     done = await bot.press(USER, "✓")
     assert ru.title in done.text
     progress = await bot.say(USER, "/progress", lang="ru")
-    assert "1 из 3 уроков" in progress.text
+    assert f"1 из {LESSON_COUNT} уроков" in progress.text
     language = await scalar(bot.settings.database_url, "SELECT locale FROM users")
     assert language == "ru"
-
-
-async def test_lesson_falls_back_whole_with_a_note(bot: Harness) -> None:
-    await bot.say(USER, "/start", lang="sq")
-    card = await open_first_lesson(bot, lang="sq", language_button="Shqip")
-    assert FIRST.source.cards[0][:40] in card.text
-    assert "English" in card.text.splitlines()[1]
 
 
 async def test_resume_after_restart(bot: Harness) -> None:
@@ -116,7 +111,9 @@ async def test_resume_after_restart(bot: Harness) -> None:
     resumed = await bot.press(USER, "Continue")
     assert FIRST.source.cards[2][:40] in resumed.text and "3 of 4" in resumed.text
     progress = await bot.say(USER, "/progress")
-    assert "0 of 3 lessons" in progress.text and "Continue" in " ".join(progress.labels())
+    assert f"0 of {LESSON_COUNT} lessons" in progress.text and "Continue" in " ".join(
+        progress.labels()
+    )
 
 
 async def test_replayed_update_changes_nothing(bot: Harness) -> None:
@@ -170,6 +167,10 @@ async def test_double_tapped_quiz_answer_counts_once(bot: Harness) -> None:
 async def test_forged_callbacks_change_nothing(bot: Harness) -> None:
     card = await open_first_lesson(bot)
     before = await dump(bot.settings.database_url)
+    users_before = await query(
+        bot.settings.database_url,
+        "SELECT id, locale, status, cohort, country, current_lesson_id FROM users",
+    )
     forged = [
         "v1:q:dad-leave:2",  # a quiz answer while on a card
         "v1:n:dad-leave:5",  # 'next' from a step he is not on
@@ -188,7 +189,8 @@ async def test_forged_callbacks_change_nothing(bot: Harness) -> None:
     after = await dump(bot.settings.database_url)
     assert after["progress"] == before["progress"]
     assert after["quiz_answers"] == before["quiz_answers"]
-    assert [u[:-1] for u in after["users"]] == [u[:-1] for u in before["users"]]  # but last seen
+    steady = "SELECT id, locale, status, cohort, country, current_lesson_id FROM users"
+    assert await query(bot.settings.database_url, steady) == users_before  # all but last seen
     answers = bot.api.callback_answers[-len(forged) :]
     assert len(answers) == len(forged) and all(a.get("text") for a in answers)
     assert bot.api.last(USER).text == card.text
@@ -200,7 +202,9 @@ async def test_sticker_photo_voice_get_a_kind_reply(bot: Harness) -> None:
         send(USER)
         await bot.pump()
         assert "only read text" in bot.api.last(USER).text
-    assert "file" not in repr(await dump(bot.settings.database_url)).lower()
+    tables = await dump(bot.settings.database_url)
+    personal = {name: rows for name, rows in tables.items() if name not in ("lessons", "tracks")}
+    assert "file" not in repr(personal).lower(), "no file id kept"
 
 
 async def test_very_long_message_gets_a_kind_reply(bot: Harness) -> None:

@@ -59,6 +59,9 @@ class User(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     status: Mapped[str] = mapped_column(String(16), default="active")
     cohort: Mapped[str | None] = mapped_column(String(64))
+    # Asked once, the first time help is shown ("zz": not one of ours, or rather not say);
+    # never guessed from anything else about him.
+    country: Mapped[str | None] = mapped_column(String(2))
     current_lesson_id: Mapped[int | None] = mapped_column(
         ForeignKey("lessons.id", ondelete="SET NULL")
     )
@@ -152,4 +155,5 @@ class Event(Base):
     track_key: Mapped[str | None] = mapped_column(String(32))
     lesson_key: Mapped[str | None] = mapped_column(String(32))
     value: Mapped[str | None] = mapped_column(String(32))
+    country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, index=True)

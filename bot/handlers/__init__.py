@@ -15,20 +15,24 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import buttons, commands, messages, system
+from bot.handlers import buttons, commands, help, messages, system
 from bot.handlers.identify import identify
 from bot.handlers.send import replying
 from bot.views import menus
 
 IDENTIFY_GROUP = -10
+SCREEN_GROUP = -5
 MAIN_GROUP = 0
 
 PRIVATE = filters.ChatType.PRIVATE
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Wire the handlers. Group -10 identifies the user; group 0 does the work."""
+    """Wire the handlers. Group -10 identifies the user, group -5 screens every typed
+    message for a need of help (and stops there if it finds one), group 0 does the work."""
     app.add_handler(TypeHandler(Update, identify), group=IDENTIFY_GROUP)
+    typed = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & filters.UpdateType.MESSAGES
+    app.add_handler(MessageHandler(typed, help.on_screen), group=SCREEN_GROUP)
     main = [
         ChatMemberHandler(system.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & PRIVATE, replying(menus.edited)),
@@ -36,7 +40,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         CommandHandler("lessons", commands.on_lessons, filters=PRIVATE),
         CommandHandler("progress", commands.on_progress, filters=PRIVATE),
         CommandHandler("language", replying(menus.language_picker), filters=PRIVATE),
-        CommandHandler("help", replying(menus.help_text), filters=PRIVATE),
+        CommandHandler(["help", "sos"], help.on_help),
+        CommandHandler("settings", help.on_settings, filters=PRIVATE),
         CommandHandler("privacy", replying(menus.privacy), filters=PRIVATE),
         CommandHandler("delete", replying(menus.confirm_erase), filters=PRIVATE),
         MessageHandler(filters.COMMAND & PRIVATE, replying(menus.not_understood)),

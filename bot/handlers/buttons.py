@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.handlers import help
 from bot.handlers.context import UraContext
 from bot.handlers.send import send, show
 from bot.services.player import Screen
@@ -46,6 +47,8 @@ async def _menu(context: UraContext) -> Reply:
 async def _act(action: cb.Action, context: UraContext) -> Screen | Reply | None:
     """One service call per action; None means the press is not valid for this learner."""
     deps, user_id, locale = context.deps, context.user_id, context.tr.locale
+    if isinstance(action, help.HelpAction):
+        return await help.act(action, context)
     match action:
         case cb.OpenMenu():
             return await _menu(context)

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.handlers import help
 from bot.handlers.context import UraContext
 from bot.handlers.send import send
-from bot.services.player import Screen, Stage
 from bot.services.progress import overview
 from bot.views import menus
-from bot.views.reply import Button
-
-
-def _resume(screen: Screen | None, context: UraContext) -> Button | None:
-    if screen is None or screen.stage is Stage.DONE:
-        return None
-    return menus.resume_button(screen.text.title, screen.lesson_key, context.tr)
+from bot.views.help import HELP_PAYLOAD
 
 
 async def on_start(update: Update, context: UraContext) -> None:
     """Greet; a new learner picks a language, a returning one can continue."""
     assert context.account is not None
     payload = context.args[0] if context.args else None
+    if payload == HELP_PAYLOAD:  # the private-chat button offered in a group
+        await send(update, await help.open_menu(context, lesson=None, source="link"))
+        return
     async with context.deps.uow() as uow:
         await context.deps.accounts.join_cohort(uow, user_id=context.user_id, payload=payload)
         screen = await context.deps.player.current(
@@ -29,7 +26,8 @@ async def on_start(update: Update, context: UraContext) -> None:
         )
     returning = context.account.chose_locale
     await send(
-        update, menus.welcome(context.tr, returning=returning, resume=_resume(screen, context))
+        update,
+        menus.welcome(context.tr, returning=returning, resume=menus.resume_for(screen, context.tr)),
     )
 
 
@@ -50,4 +48,4 @@ async def on_progress(update: Update, context: UraContext) -> None:
             uow, player.catalog, user_id=context.user_id, locale=context.tr.locale
         )
         screen = await player.current(uow, user_id=context.user_id, locale=context.tr.locale)
-    await send(update, menus.progress(view, context.tr, _resume(screen, context)))
+    await send(update, menus.progress(view, context.tr, menus.resume_for(screen, context.tr)))

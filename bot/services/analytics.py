@@ -29,6 +29,7 @@ class Analytics:
         track_key: str | None = None,
         lesson_key: str | None = None,
         value: str | None = None,
+        country: str | None = None,
     ) -> None:
         """Stage one event in the caller's transaction, so it commits with the change it counts."""
         await uow.events.add(
@@ -39,5 +40,6 @@ class Analytics:
                 track_key=track_key,
                 lesson_key=lesson_key,
                 value=value,
+                country=country,
             )
         )

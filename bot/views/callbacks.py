@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.categories import HELP_CATEGORIES
 from bot.locales import SUPPORTED_LOCALES
 
 VERSION = "v1"
@@ -66,9 +67,64 @@ class Erase:
     """/delete confirmed: erase everything about the presser."""
 
 
-Action = OpenMenu | OpenTrack | OpenLesson | Next | Answer | SetLocale | PickLocale | Erase
+@dataclass(frozen=True)
+class OpenHelp:
+    """'Talk to someone': the help menu (from a lesson, its needs come first)."""
+
+    lesson: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowHelp:
+    """The services for one need."""
+
+    category: str
+
+
+@dataclass(frozen=True)
+class PickCountry:
+    """Show the country question (from settings, or before showing services)."""
+
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class SetCountry:
+    """A country chosen; `category` is the need whose services wait for the answer."""
+
+    country: str
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenSettings:
+    """Show the settings: language and country."""
+
+
+@dataclass(frozen=True)
+class Dismiss:
+    """'No, thanks' to the offer of help."""
+
+
+Action = (
+    OpenMenu
+    | OpenTrack
+    | OpenLesson
+    | Next
+    | Answer
+    | SetLocale
+    | PickLocale
+    | Erase
+    | OpenHelp
+    | ShowHelp
+    | PickCountry
+    | SetCountry
+    | OpenSettings
+    | Dismiss
+)
 
 _KEY = r"[a-z0-9][a-z0-9-]{0,31}"
+_CATEGORY = r"[a-z_]{1,24}"
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "m": re.compile(r""),
     "p": re.compile(r""),
@@ -78,6 +134,19 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "n": re.compile(rf"(?P<key>{_KEY}):(?P<num>\d{{1,3}})"),
     "q": re.compile(rf"(?P<key>{_KEY}):(?P<num>\d)"),
     "l": re.compile(r"(?P<key>[a-z]{2})"),
+    "h": re.compile(rf"(?P<key>{_KEY})?"),
+    "c": re.compile(rf"(?P<cat>{_CATEGORY})"),
+    "g": re.compile(rf"(?P<cat>{_CATEGORY})?"),
+    "k": re.compile(rf"(?P<key>[a-z]{{2}})(?::(?P<cat>{_CATEGORY}))?"),
+    "s": re.compile(r""),
+    "d": re.compile(r""),
+}
+_NO_ARGS: dict[str, Action] = {
+    "m": OpenMenu(),
+    "p": PickLocale(),
+    "x": Erase(),
+    "s": OpenSettings(),
+    "d": Dismiss(),
 }
 
 
@@ -100,6 +169,18 @@ def encode(action: Action) -> str:
             data = f"q:{lesson}:{option}"
         case SetLocale(locale):
             data = f"l:{locale}"
+        case OpenHelp(lesson):
+            data = f"h:{lesson or ''}"
+        case ShowHelp(category):
+            data = f"c:{category}"
+        case PickCountry(category):
+            data = f"g:{category or ''}"
+        case SetCountry(country, category):
+            data = f"k:{country}" + (f":{category}" if category else "")
+        case OpenSettings():
+            data = "s:"
+        case Dismiss():
+            data = "d:"
     encoded = f"{VERSION}:{data}"
     if len(encoded.encode()) > MAX_BYTES:
         raise ValueError(f"callback data over {MAX_BYTES} bytes: {encoded!r}")
@@ -118,14 +199,20 @@ def decode(data: str | None) -> Action | None:
     if match is None:
         return None
     groups = match.groupdict()
-    key, num = groups.get("key"), groups.get("num")
-    if kind == "m":
-        return OpenMenu()
-    if kind == "p":
-        return PickLocale()
-    if kind == "x":
-        return Erase()
+    key, num, cat = groups.get("key"), groups.get("num"), groups.get("cat")
+    if kind in _NO_ARGS:
+        return _NO_ARGS[kind]
+    if cat is not None and cat not in HELP_CATEGORIES:
+        return None
+    if kind == "h":
+        return OpenHelp(key)
+    if kind == "c":
+        return ShowHelp(cat) if cat else None
+    if kind == "g":
+        return PickCountry(cat)
     assert key is not None
+    if kind == "k":
+        return SetCountry(key, cat)
     if kind == "t":
         return OpenTrack(key)
     if kind == "o":

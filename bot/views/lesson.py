@@ -6,6 +6,7 @@ from bot.i18n import Translator
 from bot.locales import LANGUAGE_NAMES
 from bot.services.player import Screen, Stage
 from bot.views.callbacks import Answer, Next, OpenLesson, OpenMenu, encode
+from bot.views.help import talk_button
 from bot.views.reply import Button, Reply, rows
 
 
@@ -62,6 +63,7 @@ def _body(screen: Screen, tr: Translator) -> tuple[str, list[Button]]:
 def lesson_screen(screen: Screen, tr: Translator) -> Reply:
     """One step of a lesson, with the lesson title on top and a note if it fell back."""
     body, buttons = _body(screen, tr)
+    buttons.append(talk_button(tr, screen.lesson_key))
     head = f"📘 {screen.text.title}"
     if screen.fell_back:
         note = tr.gettext(

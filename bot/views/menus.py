@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import N_, Translator
 from bot.locales import LANGUAGE_NAMES, SUPPORTED_LOCALES
+from bot.services.player import Screen, Stage
 from bot.services.progress import Overview, TrackStatus
 from bot.views.callbacks import (
     Erase,
@@ -21,10 +22,26 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("lessons", N_("Choose a lesson")),
     ("progress", N_("See your progress")),
     ("language", N_("Change the language")),
-    ("help", N_("What this bot can do")),
+    ("help", N_("Talk to someone: help and services")),
+    ("settings", N_("Language and country")),
     ("privacy", N_("What we keep and what we don't")),
     ("delete", N_("Erase everything about you")),
 )
+
+
+# The bot's profile texts, per language (setMyDescription: 512 characters at most,
+# setMyShortDescription: 120).
+DESCRIPTION = N_(
+    "Ura shares short lessons for young men: on being a dad, on stress and anger, on mental "
+    "health, on equality and relationships. A few minutes each, at your own pace, in your "
+    "language. If you need someone to talk to, /help shows people who can help, privately."
+)
+SHORT_DESCRIPTION = N_("Short lessons for young men on fatherhood, stress, anger and respect.")
+
+
+def profile(tr: Translator) -> tuple[str, str]:
+    """The description and short description in one language."""
+    return tr.gettext(DESCRIPTION), tr.gettext(SHORT_DESCRIPTION)
 
 
 def command_menu(tr: Translator) -> list[tuple[str, str]]:
@@ -119,6 +136,13 @@ def resume_button(title: str, lesson_key: str, tr: Translator) -> Button:
     return Button(tr.gettext("Continue: {title}", title=title), encode(OpenLesson(lesson_key)))
 
 
+def resume_for(screen: Screen | None, tr: Translator) -> Button | None:
+    """'Continue: <lesson>' when a lesson is open and not finished."""
+    if screen is None or screen.stage is Stage.DONE:
+        return None
+    return resume_button(screen.text.title, screen.lesson_key, tr)
+
+
 def in_a_lesson(title: str, lesson_key: str, tr: Translator) -> Reply:
     """Text typed in the middle of a lesson (not at THINK!): point back to it, gently."""
     return Reply(
@@ -130,21 +154,6 @@ def in_a_lesson(title: str, lesson_key: str, tr: Translator) -> Reply:
             ]
         ),
     )
-
-
-def help_text(tr: Translator) -> Reply:
-    """/help: what the bot does and how to use it."""
-    text = tr.gettext(
-        "Ura shares short lessons, a few minutes each.\n\n"
-        "/lessons: choose a topic and a lesson\n"
-        "/progress: see what you have done\n"
-        "/language: change the language\n"
-        "/privacy: what we keep and what we don't\n"
-        "/delete: erase everything about you\n\n"
-        "In a lesson, tap the buttons to go on. You can stop any time: "
-        "next time you come back, you continue where you stopped."
-    )
-    return Reply(text, rows([Button(tr.gettext("All lessons"), encode(OpenMenu()))]))
 
 
 def privacy(tr: Translator) -> Reply:

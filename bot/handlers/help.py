@@ -1,0 +1,117 @@
+"""The help path: screening of every message (before any other handler), /help, /sos,
+/settings and the help buttons. Typed text goes to the screener and nowhere else."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop
+
+from bot.categories import CRISIS, NONE
+from bot.db.uow import UnitOfWork
+from bot.handlers.context import UraContext
+from bot.handlers.send import send
+from bot.views import callbacks as cb
+from bot.views import help as views
+from bot.views import menus
+from bot.views.reply import Button, Reply
+
+HelpAction = (
+    cb.OpenHelp | cb.ShowHelp | cb.PickCountry | cb.SetCountry | cb.OpenSettings | cb.Dismiss
+)
+
+
+def _private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+async def _resume(uow: UnitOfWork, context: UraContext) -> Button | None:
+    screen = await context.deps.player.current(
+        uow, user_id=context.user_id, locale=context.tr.locale
+    )
+    return menus.resume_for(screen, context.tr)
+
+
+async def on_screen(update: Update, context: UraContext) -> None:
+    """Screen every typed message first, in every state; a need for help stops all else."""
+    message = update.effective_message
+    text = (message.text or message.caption) if message else None
+    if not text or (_private(update) and context.account is None):
+        return
+    referrals, tr = context.deps.referrals, context.tr
+    if not _private(update):
+        if referrals.classify(text, tr.locale).category != NONE:
+            await send(update, views.in_a_group(tr, context.bot.username))
+            raise ApplicationHandlerStop
+        return
+    async with context.deps.uow() as uow:
+        found = await referrals.screen(uow, user_id=context.user_id, text=text, locale=tr.locale)
+        resume = await _resume(uow, context) if found.found else None
+    if found.offer is not None:
+        await send(update, views.offer(found.offer, referrals.directory, tr, resume))
+    elif found.found:
+        await send(update, views.gentle_offer(found.category, tr, resume))
+    if found.found:
+        raise ApplicationHandlerStop
+
+
+async def open_menu(context: UraContext, *, lesson: str | None, source: str) -> Reply:
+    """The help menu, with a way back to the open lesson."""
+    referrals = context.deps.referrals
+    async with context.deps.uow() as uow:
+        view = await referrals.menu(
+            uow, user_id=context.user_id, locale=context.tr.locale, lesson_key=lesson, source=source
+        )
+        resume = await _resume(uow, context)
+    return views.menu(view, referrals.directory, context.tr, resume)
+
+
+async def on_help(update: Update, context: UraContext) -> None:
+    """/help and /sos open the help menu; in a group, only a way to talk privately."""
+    if not _private(update) or context.account is None:
+        await send(update, views.in_a_group(context.tr, context.bot.username))
+        return
+    await send(update, await open_menu(context, lesson=None, source="command"))
+
+
+async def on_settings(update: Update, context: UraContext) -> None:
+    """/settings: language and country."""
+    assert context.account is not None
+    async with context.deps.uow() as uow:
+        country = await context.deps.referrals.country(uow, user_id=context.user_id)
+    directory = context.deps.referrals.directory
+    await send(update, views.settings(context.tr.locale, country, directory, context.tr))
+
+
+async def act(action: HelpAction, context: UraContext) -> Reply | None:
+    """One help button pressed; the service re-checks every value it carries."""
+    referrals, tr, user_id = context.deps.referrals, context.tr, context.user_id
+    directory = referrals.directory
+    match action:
+        case cb.OpenHelp(lesson):
+            return await open_menu(context, lesson=lesson, source="button")
+        case cb.PickCountry(category):
+            return views.country_question(directory, tr, category)
+        case cb.OpenSettings():
+            async with context.deps.uow() as uow:
+                country = await referrals.country(uow, user_id=user_id)
+            return views.settings(tr.locale, country, directory, tr)
+    async with context.deps.uow() as uow:
+        resume = await _resume(uow, context)
+        wanted: str | None = None
+        match action:
+            case cb.Dismiss():
+                return views.dismissed(tr, resume)
+            case cb.SetCountry(country, category):
+                if not await referrals.set_country(uow, user_id=user_id, country=country):
+                    return None
+                if category is None:
+                    return views.country_saved(directory, country, tr)
+                wanted = category
+            case cb.ShowHelp(category):
+                country = await referrals.country(uow, user_id=user_id)
+                if country is None and category != CRISIS:
+                    return views.country_question(directory, tr, category)
+                wanted = category
+        shown = await referrals.offer(uow, user_id=user_id, category=wanted, locale=tr.locale)
+    return views.offer(shown, directory, tr, resume) if shown else None

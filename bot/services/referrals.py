@@ -1,0 +1,148 @@
+"""Help and referrals: screen typed text, and choose which curated services to show whom.
+
+Screening runs before anything else for every message. The text never leaves `screen`:
+only its category is kept, in an event with locale, country, pseudonym and time. Every
+phone number shown comes from the curated directory, never from generated text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.categories import CRISIS, HELP_CATEGORIES, NONE
+from bot.content.directory import COUNTRIES, Directory, Service
+from bot.content.model import Catalog
+from bot.db.uow import UnitOfWork
+from bot.services.analytics import Analytics
+from bot.services.screening import Screener, Verdict
+
+OTHER_COUNTRY = "zz"  # none of ours, or he would rather not say
+COUNTRY_CHOICES: tuple[str, ...] = (*COUNTRIES, OTHER_COUNTRY)
+
+
+@dataclass(frozen=True)
+class HelpOffer:
+    """The services to show for one need, in his country (or every country's emergency
+    numbers while his country is not known, so a crisis answer never waits on a question)."""
+
+    category: str
+    country: str | None
+    services: tuple[Service, ...]
+    emergency: tuple[Service, ...]
+
+    @property
+    def urgent(self) -> bool:
+        """A crisis: shown at once, with emergency numbers first."""
+        return self.category == CRISIS
+
+    @property
+    def needs_country(self) -> bool:
+        """He has not told us his country yet."""
+        return self.country is None
+
+
+@dataclass(frozen=True)
+class HelpMenu:
+    """The help menu: every need, most urgent first, then those the open lesson is about."""
+
+    categories: tuple[str, ...]
+    country: str | None
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What screening found; `offer` is filled at once for a crisis."""
+
+    category: str
+    offer: HelpOffer | None = None
+
+    @property
+    def found(self) -> bool:
+        """True when the message showed a need for help."""
+        return self.category != NONE
+
+
+class Referrals:
+    """Screening, the help menu and the services shown; nothing here knows Telegram."""
+
+    def __init__(
+        self, directory: Directory, screener: Screener, analytics: Analytics, catalog: Catalog
+    ) -> None:
+        self.directory = directory
+        self._screener = screener
+        self._analytics = analytics
+        self._catalog = catalog
+
+    def classify(self, text: str, locale: str) -> Verdict:
+        """Classify without recording anything (groups, where nobody is recorded)."""
+        return self._screener.classify(text, locale)
+
+    async def screen(self, uow: UnitOfWork, *, user_id: int, text: str, locale: str) -> Screening:
+        """Classify a private message; record only its category (never the text)."""
+        verdict = self._screener.classify(text, locale)
+        if verdict.category == NONE:
+            return Screening(NONE)
+        country = await self.country(uow, user_id=user_id)
+        await self._analytics.record(
+            uow, user_id, "screened", locale=locale, value=verdict.category, country=country
+        )
+        offer = None
+        if verdict.urgent:
+            offer = await self.offer(uow, user_id=user_id, category=CRISIS, locale=locale)
+        return Screening(verdict.category, offer)
+
+    async def country(self, uow: UnitOfWork, *, user_id: int) -> str | None:
+        """The country he chose, if he has been asked."""
+        user = await uow.users.get(user_id)
+        return user.country if user is not None else None
+
+    async def menu(
+        self, uow: UnitOfWork, *, user_id: int, locale: str, lesson_key: str | None, source: str
+    ) -> HelpMenu:
+        """The help menu; needs the open lesson is tagged with come right after crisis."""
+        lesson = self._catalog.lesson(lesson_key) if lesson_key else None
+        tags = set(lesson.tags) if lesson else set()
+        ordered = sorted(
+            HELP_CATEGORIES, key=lambda c: (c != CRISIS, c not in tags, HELP_CATEGORIES.index(c))
+        )
+        country = await self.country(uow, user_id=user_id)
+        await self._analytics.record(
+            uow, user_id, "help_opened", locale=locale, value=source, country=country
+        )
+        return HelpMenu(tuple(ordered), country)
+
+    async def offer(
+        self, uow: UnitOfWork, *, user_id: int, category: str | None, locale: str
+    ) -> HelpOffer | None:
+        """The services for one need in his country; None for an unknown category."""
+        if category is None or category not in HELP_CATEGORIES:
+            return None
+        country = await self.country(uow, user_id=user_id)
+        await self._analytics.record(
+            uow, user_id, "help_shown", locale=locale, value=category, country=country
+        )
+        return self.offer_for(category, country)
+
+    def offer_for(self, category: str, country: str | None) -> HelpOffer:
+        """The services for a need in a country, without recording anything."""
+        if country is None or country == OTHER_COUNTRY:
+            emergency = (
+                ()
+                if country
+                else tuple(s for code in COUNTRIES for s in self.directory.emergency(code))
+            )
+            return HelpOffer(category, country, (), emergency)
+        return HelpOffer(
+            category,
+            country,
+            self.directory.services_for(country, category),
+            self.directory.emergency(country),
+        )
+
+    async def set_country(self, uow: UnitOfWork, *, user_id: int, country: str) -> bool:
+        """Save his answer to the country question; False for a code we do not offer."""
+        user = await uow.users.get_for_update(user_id)
+        if user is None or country not in COUNTRY_CHOICES:
+            return False
+        user.country = country
+        return True

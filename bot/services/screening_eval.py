@@ -1,0 +1,236 @@
+"""Score the screening against a labelled set: per-language recall and false positives.
+
+Pure and typed, so the `ura referrals evaluate` command and the tests share one definition of
+the figures and of the thresholds the screening must meet.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.categories import CATEGORIES, CRISIS, NONE
+from bot.locales import SUPPORTED_LOCALES
+from bot.services.screening import Screener
+
+MIN_RECALL = 0.95
+MIN_CRISIS_RECALL = 1.0
+MAX_FALSE_POSITIVES = 0.05
+
+
+class LabelledInvalid(ValueError):
+    """A labelled file with a bad line; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled message."""
+
+    line: int
+    lang: str
+    text: str
+    category: str
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A labelled example the screening got wrong (labelled data, safe to show)."""
+
+    line: int
+    lang: str
+    text: str
+    expected: str
+    got: str
+    matched: str | None
+
+
+@dataclass(frozen=True)
+class Score:
+    """Counts for one language (or all of them) and the rates derived from them.
+
+    A positive counts as recalled only when the category is right, not merely flagged.
+    """
+
+    lang: str
+    positives: int = 0
+    recalled: int = 0
+    crisis: int = 0
+    crisis_recalled: int = 0
+    negatives: int = 0
+    false_positives: int = 0
+
+    @property
+    def recall(self) -> float | None:
+        """Share of positives given their labelled category (None without positives)."""
+        return self.recalled / self.positives if self.positives else None
+
+    @property
+    def crisis_recall(self) -> float | None:
+        """Share of crisis messages classified as crisis."""
+        return self.crisis_recalled / self.crisis if self.crisis else None
+
+    @property
+    def false_positive_rate(self) -> float | None:
+        """Share of negatives that were given any help category."""
+        return self.false_positives / self.negatives if self.negatives else None
+
+    def failures(self) -> list[str]:
+        """Which thresholds this score misses, in words; empty when it passes."""
+        out = []
+        if self.recall is not None and self.recall < MIN_RECALL:
+            out.append(f"recall {self.recall:.3f} < {MIN_RECALL}")
+        if self.crisis_recall is not None and self.crisis_recall < MIN_CRISIS_RECALL:
+            out.append(f"crisis recall {self.crisis_recall:.3f} < {MIN_CRISIS_RECALL}")
+        fpr = self.false_positive_rate
+        if fpr is not None and fpr > MAX_FALSE_POSITIVES:
+            out.append(f"false positives {fpr:.3f} > {MAX_FALSE_POSITIVES}")
+        return out
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Scores per language and overall, with every miss."""
+
+    languages: tuple[Score, ...]
+    overall: Score
+    misses: tuple[Miss, ...]
+
+    @property
+    def passed(self) -> bool:
+        """True when every language meets every threshold."""
+        return not any(score.failures() for score in self.languages)
+
+
+def parse_line(raw: str, *, need_category: bool) -> dict[str, str]:
+    """One JSON line as `{"lang", "text"[, "category"]}`; `ValueError` names the problem.
+
+    Error messages never include the text, which may be a real person's message.
+    """
+    try:
+        data: Any = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise ValueError("expected an object with lang and text")
+    fields = ("lang", "text", "category") if need_category else ("lang", "text")
+    for field in fields:
+        if not isinstance(data.get(field), str):
+            raise ValueError(f"field {field!r} missing or not a string")
+    if data["lang"] not in SUPPORTED_LOCALES:
+        raise ValueError(
+            f"unknown lang {data['lang']!r}; use one of {', '.join(SUPPORTED_LOCALES)}"
+        )
+    if need_category and data["category"] not in CATEGORIES:
+        raise ValueError(f"unknown category {data['category']!r}")
+    return {field: data[field] for field in fields}
+
+
+def read_labelled(path: Path) -> list[Example]:
+    """Read a labelled JSON-lines file; `LabelledInvalid` names the first bad line."""
+    examples = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            row = parse_line(raw, need_category=True)
+        except ValueError as exc:
+            raise LabelledInvalid(f"{path}:{number}: {exc}") from None
+        examples.append(Example(number, row["lang"], row["text"], row["category"]))
+    return examples
+
+
+def _tally(lang: str, results: Iterable[tuple[Example, str]]) -> Score:
+    pos = rec = cri = cri_rec = neg = fp = 0
+    for example, got in results:
+        if example.category == NONE:
+            neg += 1
+            fp += got != NONE
+        else:
+            pos += 1
+            rec += got == example.category
+            if example.category == CRISIS:
+                cri += 1
+                cri_rec += got == CRISIS
+    return Score(lang, pos, rec, cri, cri_rec, neg, fp)
+
+
+def evaluate(screener: Screener, examples: Sequence[Example]) -> Evaluation:
+    """Classify every example and score each language and the whole set."""
+    results: list[tuple[Example, str]] = []
+    misses: list[Miss] = []
+    for example in examples:
+        verdict = screener.classify(example.text, example.lang)
+        results.append((example, verdict.category))
+        if verdict.category != example.category:
+            misses.append(
+                Miss(
+                    example.line,
+                    example.lang,
+                    example.text,
+                    example.category,
+                    verdict.category,
+                    verdict.matched,
+                )
+            )
+    langs = [loc for loc in SUPPORTED_LOCALES if any(e.lang == loc for e in examples)]
+    languages = tuple(_tally(loc, (r for r in results if r[0].lang == loc)) for loc in langs)
+    return Evaluation(languages, _tally("all", results), tuple(misses))
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def format_table(evaluation: Evaluation) -> Iterator[str]:
+    """The evaluation as a plain-text table, then the misses, for moderators."""
+    yield f"{'lang':<5} {'pos':>4} {'recall':>7} {'crisis':>7} {'neg':>4} {'fp':>6}  status"
+    for score in (*evaluation.languages, evaluation.overall):
+        failures = score.failures()
+        status = "" if score.lang == "all" else ("ok" if not failures else "; ".join(failures))
+        yield (
+            f"{score.lang:<5} {score.positives:>4} {_pct(score.recall):>7}"
+            f" {_pct(score.crisis_recall):>7} {score.negatives:>4}"
+            f" {_pct(score.false_positive_rate):>6}  {status}"
+        )
+    if evaluation.misses:
+        yield ""
+        yield f"{len(evaluation.misses)} miss(es):"
+        for miss in evaluation.misses:
+            via = f" via {miss.matched!r}" if miss.matched else ""
+            yield f"  line {miss.line} [{miss.lang}] {miss.expected} -> {miss.got}{via}: {miss.text}"
+
+
+def to_json(evaluation: Evaluation) -> dict[str, Any]:
+    """The evaluation as plain data for `--json`."""
+
+    def score(s: Score) -> dict[str, Any]:
+        return {
+            "lang": s.lang,
+            "positives": s.positives,
+            "recall": s.recall,
+            "crisis": s.crisis,
+            "crisis_recall": s.crisis_recall,
+            "negatives": s.negatives,
+            "false_positive_rate": s.false_positive_rate,
+            "failures": s.failures(),
+        }
+
+    return {
+        "passed": evaluation.passed,
+        "languages": [score(s) for s in evaluation.languages],
+        "overall": score(evaluation.overall),
+        "misses": [
+            {
+                "line": m.line,
+                "lang": m.lang,
+                "text": m.text,
+                "expected": m.expected,
+                "got": m.got,
+                "matched": m.matched,
+            }
+            for m in evaluation.misses
+        ],
+    }
