@@ -6,15 +6,21 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from bot.config import Settings, default_sqlite_url
 
+if TYPE_CHECKING:  # imported lazily at run time, so `ura --help` stays fast
+    from bot.services.screening import Screener, Verdict
+
 # Opt in to PTB's timedelta durations now, instead of a deprecation warning on every 429.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+T = TypeVar("T")
 
 app = typer.Typer(
     help="Ura: peer-education micro-lessons on Telegram.",
@@ -55,13 +61,30 @@ def _logging(verbose: bool = False) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
+def _content_or_exit(action: Callable[[], T], where: Path | None = None) -> T:
+    """Run `action`; a bad lesson, directory or phrase file prints `file:line: field: message`
+    lines (not a traceback) and exits 1."""
+    from bot.content.loader import ContentInvalid
+
+    try:
+        return action()
+    except ContentInvalid as exc:
+        for error in exc.errors:
+            typer.echo(str(error), err=True)
+        typer.echo(
+            f"{len(exc.errors)} problem(s) found{f' in {where}' if where else ''}.", err=True
+        )
+        raise typer.Exit(code=1) from None
+
+
 @app.command()
 def run(
     migrate: Annotated[bool, typer.Option(help="Apply migrations first.")] = True,
 ) -> None:
     """Serve the bot with long polling (migrating the database first)."""
     settings = Settings()
-    if not settings.telegram_bot_token:
+    token = settings.telegram_bot_token
+    if not token:
         typer.echo(NO_TOKEN, err=True)
         raise typer.Exit(code=2)
     _logging()
@@ -70,7 +93,7 @@ def run(
 
     if migrate:
         migrations.upgrade(settings.database_url)
-    asyncio.run(serve(settings, token=settings.telegram_bot_token))
+    _content_or_exit(lambda: asyncio.run(serve(settings, token=token)))
 
 
 @db_app.command("upgrade")
@@ -113,16 +136,10 @@ LessonsDir = Annotated[
 @lessons_app.command("check")
 def lessons_check(directory: LessonsDir = None) -> None:
     """Validate every lesson file; errors name the file, line and field."""
-    from bot.content.loader import ContentInvalid, load_catalog
+    from bot.content.loader import load_catalog
 
     root = directory or Settings().lessons_dir
-    try:
-        catalog = load_catalog(root)
-    except ContentInvalid as exc:
-        for error in exc.errors:
-            typer.echo(str(error), err=True)
-        typer.echo(f"{len(exc.errors)} problem(s) found in {root}.", err=True)
-        raise typer.Exit(code=1) from None
+    catalog = _content_or_exit(lambda: load_catalog(root), root)
     for track in catalog.tracks:
         locales = sorted({loc for lesson in track.lessons for loc in lesson.texts})
         typer.echo(f"{track.key}: {len(track.lessons)} lessons, languages: {', '.join(locales)}")
@@ -209,7 +226,6 @@ def referrals_check(directory: DirectoryDir = None, today: Today = None) -> None
 
     from bot.categories import HELP_CATEGORIES
     from bot.content.directory import load_directory
-    from bot.content.loader import ContentInvalid
 
     settings = Settings()
     root = directory or settings.referrals_dir / "directory"
@@ -219,13 +235,7 @@ def referrals_check(directory: DirectoryDir = None, today: Today = None) -> None
         raise typer.BadParameter(
             f"{today!r} is not a date like 2026-11-24", param_hint="--today"
         ) from None
-    try:
-        found = load_directory(root, today=as_of)
-    except ContentInvalid as exc:
-        for error in exc.errors:
-            typer.echo(str(error), err=True)
-        typer.echo(f"{len(exc.errors)} problem(s) found in {root}.", err=True)
-        raise typer.Exit(code=1) from None
+    found = _content_or_exit(lambda: load_directory(root, today=as_of), root)
     for country in found.countries:
         missing = [c for c in HELP_CATEGORIES if not found.services_for(country.code, c)]
         emergency = ", ".join(s.phone or "" for s in found.emergency(country.code))
@@ -251,11 +261,6 @@ def referrals_check(directory: DirectoryDir = None, today: Today = None) -> None
 
 # --- referrals: screening ---
 
-from typing import TYPE_CHECKING  # noqa: E402  (this section's own imports, kept lazy)
-
-if TYPE_CHECKING:
-    from bot.services.screening import Screener, Verdict
-
 PhrasesDir = Annotated[
     Path | None,
     typer.Option("--phrases", help="The phrase lists folder (default: URA_REFERRALS_DIR/phrases)."),
@@ -264,17 +269,10 @@ PhrasesDir = Annotated[
 
 def _load_screener(phrases: Path | None) -> Screener:
     """The screener on the given (or configured) phrase lists; exit 1 listing every error."""
-    from bot.content.loader import ContentInvalid
     from bot.services.screening import Screener
 
     root = phrases or Settings().referrals_dir / "phrases"
-    try:
-        return Screener.from_dir(root)
-    except ContentInvalid as exc:
-        for error in exc.errors:
-            typer.echo(str(error), err=True)
-        typer.echo(f"{len(exc.errors)} problem(s) found in {root}.", err=True)
-        raise typer.Exit(code=1) from None
+    return _content_or_exit(lambda: Screener.from_dir(root), root)
 
 
 def _verdict_json(verdict: Verdict, **extra: object) -> str:
@@ -406,4 +404,8 @@ def chat(
         settings = settings.model_copy(update={"database_url": default_sqlite_url(data_dir)})
     migrations.upgrade(settings.database_url)
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(run_chat(settings, lang=lang, user_id=user_id, stdin=sys.stdin, out=sys.stdout))
+    _content_or_exit(
+        lambda: asyncio.run(
+            run_chat(settings, lang=lang, user_id=user_id, stdin=sys.stdin, out=sys.stdout)
+        )
+    )

@@ -4,6 +4,7 @@ every language, every state, nothing typed kept, groups kept private."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from bot.categories import CRISIS, HELP_CATEGORIES
@@ -12,6 +13,7 @@ from bot.content.loader import load_catalog
 from bot.i18n import Catalogs
 from bot.locales import LANGUAGE_NAMES, SUPPORTED_LOCALES
 from bot.services.screening import Screener
+from bot.telegram.emulator import SentMessage
 from bot.views.help import CATEGORY_LABELS
 from tests.dbcheck import dump, query, scalar
 from tests.harness import Harness
@@ -117,34 +119,41 @@ async def test_crisis_then_country_shows_that_countrys_lines(bot: Harness) -> No
     assert await scalar(bot.settings.database_url, "SELECT country FROM users") == "rs"
 
 
-async def test_every_category_in_every_language_reaches_its_services(bot: Harness) -> None:
+async def learners(bot: Harness, first_id: int) -> AsyncIterator[tuple[int, str, str]]:
+    """One started learner per language: (user id, language, the country he will name)."""
     for index, lang in enumerate(SUPPORTED_LOCALES):
+        await start(bot, first_id + index, lang)
+        yield first_id + index, lang, HOME[lang]
+
+
+async def name_country_if_asked(
+    bot: Harness, user: int, shown: SentMessage, lang: str, code: str
+) -> SentMessage:
+    """Answer the one-time country question, the first time services are wanted."""
+    country = DIRECTORY.country(code)
+    assert country is not None
+    name = country.name_for(lang)
+    if name in shown.labels():
+        return await bot.press(user, name, message=shown)
+    return shown
+
+
+async def test_every_category_in_every_language_reaches_its_services(bot: Harness) -> None:
+    async for user, lang, country in learners(bot, 6000):
         tr = CATALOGS.get(lang)
-        user = 6000 + index
-        await start(bot, user, lang)
-        country = DIRECTORY.country(HOME[lang])
-        assert country is not None
+        labels = [tr.gettext(label) for label in CATEGORY_LABELS.values()]
         for category in HELP_CATEGORIES:
             menu = await bot.say(user, "/help", lang=lang)
-            assert (
-                len([b for b in menu.labels() if b in map(tr.gettext, CATEGORY_LABELS.values())])
-                == 7
-            )
+            assert [b for b in menu.labels() if b in labels] == labels
             shown = await bot.press(user, tr.gettext(CATEGORY_LABELS[category]), message=menu)
-            if country.name_for(lang) in shown.labels():
-                # the one-time country question, the first time services are wanted
-                shown = await bot.press(user, country.name_for(lang), message=shown)
-            services_shown(shown.text, country.code, category)
+            shown = await name_country_if_asked(bot, user, shown, lang, country)
+            services_shown(shown.text, country, category)
 
 
 async def test_screening_in_every_language_offers_the_right_help(bot: Harness) -> None:
     checked = 0
-    for index, lang in enumerate(SUPPORTED_LOCALES):
+    async for user, lang, country in learners(bot, 6100):
         tr = CATALOGS.get(lang)
-        user = 6100 + index
-        await start(bot, user, lang)
-        country = DIRECTORY.country(HOME[lang])
-        assert country is not None
         for category in HELP_CATEGORIES:
             text = example(lang, category)
             if text is None:
@@ -153,9 +162,8 @@ async def test_screening_in_every_language_offers_the_right_help(bot: Harness) -
             if category != CRISIS:
                 assert reply.labels()[0] == tr.gettext("Yes, show me"), (lang, category)
                 reply = await bot.press(user, 1, message=reply)
-                if country.name_for(lang) in reply.labels():
-                    reply = await bot.press(user, country.name_for(lang), message=reply)
-                services_shown(reply.text, country.code, category)
+                reply = await name_country_if_asked(bot, user, reply, lang, country)
+                services_shown(reply.text, country, category)
             else:
                 assert tr.gettext("Emergency numbers:") in reply.text, lang
             checked += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,22 @@ def test_translations_keep_placeholders(po: Path) -> None:
 
 def test_every_supported_locale_has_a_translator(catalogs: Catalogs) -> None:
     assert {catalogs.get(loc).locale for loc in SUPPORTED_LOCALES} == set(SUPPORTED_LOCALES)
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_every_locale_formats_plurals_dates_and_numbers(catalogs: Catalogs, locale: str) -> None:
+    tr = catalogs.get(locale)
+    forms = {
+        n: tr.ngettext("{n} quiz question answered.", "{n} quiz questions answered.", n)
+        for n in (1, 2, 5, 21)
+    }
+    assert all(tr.number(n) in text for n, text in forms.items())
+    if locale == "ru":  # one, few, many: 1 вопрос, 2 вопроса, 5 вопросов
+        assert len({text.replace(tr.number(n), "#") for n, text in forms.items()}) == 3
+    if locale in ("ru", "sr"):
+        with (LOCALE_DIR / locale / "LC_MESSAGES" / "ura.po").open("rb") as handle:
+            assert read_po(handle).num_plurals == 3
+    when = tr.date(date(2026, 11, 24))
+    assert "2026" in when
+    if locale in ("sr", "uz"):  # written in Latin letters, as the rest of their UI
+        assert not re.search("[\u0400-\u04ff]", when + tr.gettext("Choose your language:"))

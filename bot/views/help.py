@@ -109,9 +109,16 @@ def _details(service: Service, tr: Translator) -> str:
     return " · ".join(parts)
 
 
+def _dial(service: Service) -> str:
+    """'Name: phone', or the name alone when it already says the number ('Police 192')."""
+    if not service.phone or service.phone in service.name:
+        return service.name
+    return f"{service.name}: {service.phone}"
+
+
 def service_lines(service: Service, tr: Translator) -> str:
     """One service: name and phone, what it does, when, cost, and where else to reach it."""
-    head = f"☎ {service.name}" + (f": {service.phone}" if service.phone else "")
+    head = f"☎ {_dial(service)}"
     if service.region:
         head += f" ({service.region})"
     lines = [head, service.about_for(tr.locale)]
@@ -134,9 +141,7 @@ def _emergency_block(offer: HelpOffer, directory: Directory, tr: Translator) -> 
         return tr.gettext("Emergency numbers:") + "\n" + "\n".join(lines)
     if not offer.emergency:
         return tr.gettext("If you are in danger, call your local emergency number now.")
-    numbers = "\n".join(
-        f"• {s.name}: {s.phone}" if s.phone else f"• {s.name}" for s in offer.emergency
-    )
+    numbers = "\n".join(f"• {_dial(s)}" for s in offer.emergency)
     return tr.gettext("Emergency numbers:") + "\n" + numbers
 
 
