@@ -57,6 +57,7 @@ i18n-check: $(STAMP) ## Fail if locale/ura.pot is stale or a catalog does not co
 
 bench: $(STAMP) $(MO) ## Benchmarks in bench/
 	$(BIN)/python bench/durable_polling.py --postgres
+	$(BIN)/python bench/screening.py
 
 clean: ## Remove the virtualenv, caches and compiled catalogs
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache $(MO)
