@@ -1,0 +1,28 @@
+"""The `ura` command (also `python -m bot`): run, chat, db, lessons, i18n, referrals.
+
+One Typer app; each group of commands lives in its own module and is imported lazily
+inside its commands, so `ura --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from bot.cli import db, i18n, lessons, referrals, serve
+
+# Opt in to PTB's timedelta durations now, instead of a deprecation warning on every 429.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+app = typer.Typer(
+    help="Ura: peer-education micro-lessons on Telegram.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals may hold the bot token
+)
+app.command()(serve.run)
+app.command()(serve.chat)
+app.add_typer(db.app, name="db")
+app.add_typer(lessons.app, name="lessons")
+app.add_typer(i18n.app, name="i18n")
+app.add_typer(referrals.app, name="referrals")

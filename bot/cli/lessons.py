@@ -1,0 +1,46 @@
+"""`ura lessons …`: check lesson files (errors name file, line and field) and publish them."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from bot.cli.common import LessonsDir, content_or_exit
+from bot.config import Settings
+
+app = typer.Typer(help="Lesson files: check and publish.", no_args_is_help=True)
+
+
+@app.command("check")
+def lessons_check(directory: LessonsDir = None) -> None:
+    """Validate every lesson file; errors name the file, line and field."""
+    from bot.content.loader import load_catalog
+
+    root = directory or Settings().lessons_dir
+    catalog = content_or_exit(lambda: load_catalog(root), root)
+    for track in catalog.tracks:
+        locales = sorted({loc for lesson in track.lessons for loc in lesson.texts})
+        typer.echo(f"{track.key}: {len(track.lessons)} lessons, languages: {', '.join(locales)}")
+    typer.echo("All lesson files are valid.")
+
+
+@app.command("publish")
+def lessons_publish(directory: LessonsDir = None) -> None:
+    """Check the lesson files and publish them into the configured database."""
+    from bot.content.loader import load_catalog
+    from bot.db.engine import make_engine, make_sessionmaker
+    from bot.db.uow import UnitOfWork
+    from bot.services.catalog import publish
+
+    settings = Settings()
+    catalog = load_catalog(directory or settings.lessons_dir)
+
+    async def _publish() -> None:
+        engine = make_engine(settings.database_url)
+        async with UnitOfWork(make_sessionmaker(engine)) as uow:
+            report = await publish(uow, catalog)
+        await engine.dispose()
+        typer.echo(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}")
+
+    asyncio.run(_publish())

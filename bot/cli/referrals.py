@@ -1,0 +1,193 @@
+"""`ura referrals …`: validate the directory, and audit the screening (classify, evaluate)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from bot.cli.common import content_or_exit
+from bot.config import Settings
+
+if TYPE_CHECKING:  # imported lazily at run time, so `ura --help` stays fast
+    from bot.services.screening import Screener, Verdict
+
+app = typer.Typer(
+    help="Help and referrals: the directory and the screening audit.", no_args_is_help=True
+)
+
+
+DirectoryDir = Annotated[
+    Path | None,
+    typer.Option("--dir", help="The directory folder (default: URA_REFERRALS_DIR/directory)."),
+]
+Today = Annotated[
+    str | None,
+    typer.Option("--today", metavar="YYYY-MM-DD", help="Check as of this date (default: today)."),
+]
+
+
+@app.command("check")
+def referrals_check(directory: DirectoryDir = None, today: Today = None) -> None:
+    """Validate the referral directory; list gaps and entries that need re-verifying.
+
+    Exits 1 only for errors: stale entries are a coordinator's to-do list, not a failure.
+    """
+    from datetime import date
+
+    from bot.categories import HELP_CATEGORIES
+    from bot.content.directory import load_directory
+
+    settings = Settings()
+    root = directory or settings.referrals_dir / "directory"
+    try:
+        as_of = date.fromisoformat(today) if today else date.today()
+    except ValueError:
+        raise typer.BadParameter(
+            f"{today!r} is not a date like 2026-11-24", param_hint="--today"
+        ) from None
+    found = content_or_exit(lambda: load_directory(root, today=as_of), root)
+    for country in found.countries:
+        missing = [c for c in HELP_CATEGORIES if not found.services_for(country.code, c)]
+        emergency = ", ".join(s.phone or "" for s in found.emergency(country.code))
+        typer.echo(
+            f"{country.code} {country.name_for('en')}: {len(country.services)} services"
+            f" (emergency {emergency}); no service yet for: {', '.join(missing) or '-'}"
+        )
+    stale = found.stale(today=as_of, max_age_days=settings.referral_max_age_days)
+    for service in stale:
+        if service.verified_on is None:
+            typer.echo(f"UNVERIFIED {service.key}: never verified, source {service.source}")
+        else:
+            age = (as_of - service.verified_on).days
+            typer.echo(
+                f"STALE {service.key}: verified {service.verified_on} ({age} days ago),"
+                f" source {service.source}"
+            )
+    typer.echo(
+        f"The directory is valid; {len(stale)} entr{'y' if len(stale) == 1 else 'ies'} to"
+        f" re-verify (never verified or older than {settings.referral_max_age_days} days)."
+    )
+
+
+PhrasesDir = Annotated[
+    Path | None,
+    typer.Option("--phrases", help="The phrase lists folder (default: URA_REFERRALS_DIR/phrases)."),
+]
+
+
+def _load_screener(phrases: Path | None) -> Screener:
+    """The screener on the given (or configured) phrase lists; exit 1 listing every error."""
+    from bot.services.screening import Screener
+
+    root = phrases or Settings().referrals_dir / "phrases"
+    return content_or_exit(lambda: Screener.from_dir(root), root)
+
+
+def _verdict_json(verdict: Verdict, **extra: object) -> str:
+    """One output line: the category, whether it is urgent, and the phrase that decided it."""
+    import json
+
+    return json.dumps(
+        {
+            **extra,
+            "category": verdict.category,
+            "urgent": verdict.urgent,
+            "matched": verdict.matched,
+            "source": verdict.source,
+        },
+        ensure_ascii=False,
+    )
+
+
+@app.command("classify")
+def referrals_classify(
+    text: Annotated[str | None, typer.Argument(help="The message to screen.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="The user's language.")] = "en",
+    jsonl: Annotated[
+        Path | None,
+        typer.Option(
+            "--jsonl", allow_dash=True, help='Lines of {"lang": ..., "text": ...}; "-" for stdin.'
+        ),
+    ] = None,
+    phrases: PhrasesDir = None,
+) -> None:
+    """Screen TEXT (or every line of --jsonl) and print one JSON line per message.
+
+    For auditing the phrase lists: the output names the matched phrase and its file but
+    never repeats the text. Exits 1 if a --jsonl line could not be read.
+    """
+    import json
+    from contextlib import nullcontext
+
+    from bot.locales import SUPPORTED_LOCALES
+    from bot.services.screening_eval import parse_line
+
+    if (text is None) == (jsonl is None):
+        raise typer.BadParameter("give either TEXT or --jsonl FILE")
+    if lang not in SUPPORTED_LOCALES:
+        raise typer.BadParameter(f"use one of {', '.join(SUPPORTED_LOCALES)}", param_hint="--lang")
+    screener = _load_screener(phrases)
+    if text is not None:
+        typer.echo(_verdict_json(screener.classify(text, lang)))
+        return
+    assert jsonl is not None
+    stdin = typer.get_text_stream("stdin")
+    failed = False
+    with nullcontext(stdin) if str(jsonl) == "-" else jsonl.open(encoding="utf-8") as stream:
+        for number, raw in enumerate(stream, start=1):
+            if not raw.strip():
+                continue
+            try:
+                row = parse_line(raw, need_category=False)
+            except ValueError as exc:  # the message never includes the text
+                failed = True
+                typer.echo(json.dumps({"line": number, "error": str(exc)}))
+                continue
+            verdict = screener.classify(row["text"], row["lang"])
+            typer.echo(_verdict_json(verdict, line=number, lang=row["lang"]))
+    if failed:
+        raise typer.Exit(code=1)
+
+
+@app.command("evaluate")
+def referrals_evaluate(
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file", help="Labelled JSON lines (default: URA_REFERRALS_DIR/labelled.jsonl)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    phrases: PhrasesDir = None,
+) -> None:
+    """Score the screening per language on a labelled set; exit 1 below the thresholds.
+
+    Thresholds: recall >= 0.95, crisis recall 1.0, false positives <= 0.05 in every language.
+    """
+    import json
+
+    from bot.services.screening_eval import (
+        LabelledInvalid,
+        evaluate,
+        format_table,
+        read_labelled,
+        to_json,
+    )
+
+    screener = _load_screener(phrases)
+    path = file or Settings().referrals_dir / "labelled.jsonl"
+    try:
+        examples = read_labelled(path)
+    except (LabelledInvalid, OSError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=1) from None
+    result = evaluate(screener, examples)
+    if as_json:
+        typer.echo(json.dumps(to_json(result), ensure_ascii=False, indent=2))
+    else:
+        for line in format_table(result):
+            typer.echo(line)
+    if not result.passed:
+        raise typer.Exit(code=1)
