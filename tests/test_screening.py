@@ -27,6 +27,7 @@ from bot.services.screening_eval import (
 ROOT = Path(__file__).resolve().parent.parent
 PHRASES = ROOT / "referrals" / "phrases"
 LABELLED = ROOT / "referrals" / "labelled.jsonl"
+HELDOUT = ROOT / "referrals" / "heldout.jsonl"  # never tuned on: see SCREENING.md
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +128,18 @@ def test_ignore_cancels_only_the_match_it_overlaps(tmp_path: Path) -> None:
     assert s.classify("i want to die laughing", "en").category == NONE
     assert s.classify("need help choosing a lesson", "en").category == NONE
     assert s.classify("need help choosing a lesson. i want to die", "en").category == "crisis"
+
+
+def test_an_ignore_inside_a_gap_does_not_cancel_the_words_around_it(tmp_path: Path) -> None:
+    s = tiny(
+        tmp_path,
+        "categories:\n  crisis:\n    - want .. to die\n"
+        "ignore:\n  - some water\n  - want to die laughing\n",
+    )
+    # The ignore covers only gap words: the crisis words stand.
+    assert s.classify("i want some water and to die", "en").category == "crisis"
+    # An ignore covering the phrase's own words still cancels it.
+    assert s.classify("i want to die laughing", "en").category == NONE
 
 
 def test_most_urgent_category_wins_and_the_phrase_is_reported(tmp_path: Path) -> None:
@@ -257,6 +270,19 @@ def test_screening_meets_the_thresholds_in_every_language(screener: Screener) ->
         fpr = score.false_positive_rate
         assert fpr is not None and fpr <= MAX_FALSE_POSITIVES, score
     assert result.passed
+
+
+def test_held_out_set_is_balanced_and_does_not_regress(screener: Screener) -> None:
+    """The honest estimate. Its floors are the figures last measured, so a phrase change that
+    loses ground fails here; raising them needs a new set nobody tuned on, not this one."""
+    examples = read_labelled(HELDOUT)
+    per_lang = Counter(e.lang for e in examples)
+    assert set(per_lang) == set(SUPPORTED_LOCALES) and min(per_lang.values()) >= 24
+    assert sum(e.category == NONE for e in examples) * 2 == len(examples)
+    overall = evaluate(screener, examples).overall
+    assert overall.recall is not None and overall.recall >= 0.71, overall
+    assert overall.crisis_recall is not None and overall.crisis_recall >= 0.53, overall
+    assert overall.false_positive_rate is not None and overall.false_positive_rate <= 0.03
 
 
 # --- phrase file errors -------------------------------------------------------------------
@@ -406,8 +432,9 @@ def test_evaluate_passes_on_the_labelled_set() -> None:
 
 def test_evaluate_fails_below_the_thresholds(tmp_path: Path) -> None:
     labelled = tmp_path / "hard.jsonl"
+    # A line no phrase list can catch, labelled crisis: the scoring must fail the run.
     labelled.write_text(
-        '{"lang": "en", "text": "i have written my goodbye letters", "category": "crisis"}\n'
+        '{"lang": "en", "text": "the weather is nice today", "category": "crisis"}\n'
         '{"lang": "en", "text": "lol", "category": "none"}\n',
         encoding="utf-8",
     )

@@ -17,7 +17,8 @@ How a message is matched (referrals/SCREENING.md has the moderators' version):
   fallback chain (ky/kk/uz/tg → ru → en; sq, sr → en), because people mix Russian and English
   in; plus the `crisis` phrases of every other list, because a man whose Telegram is set to
   English may still write in Kyrgyz, and a missed crisis costs the most. The `ignore` entries
-  of every list apply: an ignore match cancels any category match it overlaps.
+  of every list apply: an ignore match cancels a category match when it covers one of
+  that match's own words (words in a `..` gap do not count).
 - Several matches: the most urgent category wins (`bot.categories` order), then the list
   closest to L, then the longest phrase.
 """
@@ -160,34 +161,41 @@ class _Words:
         return frozenset(found)
 
 
-def _match_from(steps: tuple[int, ...], k: int, pos: int, ids: Sequence[frozenset[int]]) -> int:
-    """Match `steps[k:]` at message word `pos`; the end position, or -1."""
-    while k < len(steps):
-        step = steps[k]
-        if step < 0:  # a gap: the next word may come up to -step words later
-            want = steps[k + 1]
-            for p in range(pos, min(pos - step + 1, len(ids))):
-                if want in ids[p]:
-                    end = _match_from(steps, k + 2, p + 1, ids)
-                    if end >= 0:
-                        return end
-            return -1
-        if pos >= len(ids) or step not in ids[pos]:
-            return -1
-        k, pos = k + 1, pos + 1
-    return pos
+def _match_from(
+    steps: tuple[int, ...], k: int, pos: int, ids: Sequence[frozenset[int]]
+) -> tuple[int, ...] | None:
+    """Match `steps[k:]` from message word `pos`: the positions of the matched words, or None.
+
+    Gap words are not in the result, so an ignore entry that covers only the words in a gap
+    ("хочу выпить воды и умереть") cannot cancel the match around it.
+    """
+    if k == len(steps):
+        return ()
+    step = steps[k]
+    if step < 0:  # a gap: the next word may come up to -step words later
+        want = steps[k + 1]
+        for p in range(pos, min(pos - step + 1, len(ids))):
+            if want in ids[p]:
+                rest = _match_from(steps, k + 2, p + 1, ids)
+                if rest is not None:
+                    return (p, *rest)
+        return None
+    if pos >= len(ids) or step not in ids[pos]:
+        return None
+    rest = _match_from(steps, k + 1, pos + 1, ids)
+    return None if rest is None else (pos, *rest)
 
 
 def _find(
     index: dict[int, tuple[_Compiled, ...]], ids: Sequence[frozenset[int]]
-) -> Iterable[tuple[_Compiled, int, int]]:
-    """Every (phrase, start, end) of `index` found in one sentence."""
+) -> Iterable[tuple[_Compiled, tuple[int, ...]]]:
+    """Every (phrase, positions of its words) of `index` found in one sentence."""
     for start, here in enumerate(ids):
         for wid in here:
             for compiled in index.get(wid, ()):
-                end = _match_from(compiled.steps, 1, start + 1, ids)
-                if end >= 0:
-                    yield compiled, start, end
+                rest = _match_from(compiled.steps, 1, start + 1, ids)
+                if rest is not None:
+                    yield compiled, (start, *rest)
 
 
 class Screener:
@@ -247,9 +255,10 @@ class Screener:
             hits = list(_find(view.phrases, ids))
             if not hits:
                 continue
-            cancelled = [(s, e) for _, s, e in _find(view.ignore, ids)]
-            for compiled, start, end in hits:
-                if any(s < end and start < e for s, e in cancelled):
+            # An ignore match cancels a hit when its span holds one of the hit's own words.
+            spans = [(found[0], found[-1]) for _, found in _find(view.ignore, ids)]
+            for compiled, found in hits:
+                if any(first <= p <= last for first, last in spans for p in found):
                     continue
                 key = (priority(compiled.phrase.category), compiled.rank, -len(compiled.steps))
                 if best is None or key < best[0]:
