@@ -27,7 +27,6 @@ from bot.services.screening_eval import (
 ROOT = Path(__file__).resolve().parent.parent
 PHRASES = ROOT / "referrals" / "phrases"
 LABELLED = ROOT / "referrals" / "labelled.jsonl"
-HELDOUT = ROOT / "referrals" / "heldout.jsonl"  # never tuned on: see SCREENING.md
 
 
 @pytest.fixture(scope="module")
@@ -272,17 +271,29 @@ def test_screening_meets_the_thresholds_in_every_language(screener: Screener) ->
     assert result.passed
 
 
-def test_held_out_set_is_balanced_and_does_not_regress(screener: Screener) -> None:
-    """The honest estimate. Its floors are the figures last measured, so a phrase change that
-    loses ground fails here; raising them needs a new set nobody tuned on, not this one."""
-    examples = read_labelled(HELDOUT)
+# (file, recall, crisis recall, false positives): the figures last measured, as floors. See
+# "Figures" in referrals/SCREENING.md. heldout.jsonl was never tuned on; heldout-1.jsonl is
+# spent (later rounds were briefed from its misses) and stays as a regression check.
+HELD_OUT = [
+    ("heldout.jsonl", 0.70, 0.68, 0.11),
+    ("heldout-1.jsonl", 0.87, 0.71, 0.01),
+]
+
+
+@pytest.mark.parametrize(("name", "recall", "crisis", "fp"), HELD_OUT)
+def test_held_out_sets_are_balanced_and_do_not_regress(
+    screener: Screener, name: str, recall: float, crisis: float, fp: float
+) -> None:
+    """A phrase change that loses ground on text nobody tuned on fails here. Raising a floor
+    is fine; lowering one needs a reason in the commit."""
+    examples = read_labelled(ROOT / "referrals" / name)
     per_lang = Counter(e.lang for e in examples)
     assert set(per_lang) == set(SUPPORTED_LOCALES) and min(per_lang.values()) >= 24
     assert sum(e.category == NONE for e in examples) * 2 == len(examples)
     overall = evaluate(screener, examples).overall
-    assert overall.recall is not None and overall.recall >= 0.71, overall
-    assert overall.crisis_recall is not None and overall.crisis_recall >= 0.53, overall
-    assert overall.false_positive_rate is not None and overall.false_positive_rate <= 0.03
+    assert overall.recall is not None and overall.recall >= recall, overall
+    assert overall.crisis_recall is not None and overall.crisis_recall >= crisis, overall
+    assert overall.false_positive_rate is not None and overall.false_positive_rate <= fp
 
 
 # --- phrase file errors -------------------------------------------------------------------
