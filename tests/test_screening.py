@@ -70,7 +70,9 @@ def tiny(tmp_path: Path, body: str, locale: str = "en") -> Screener:
         ["қолымды", "qolymdy", "kolymdy"],
         ["жаңы", "zhany", "zhani"],  # not "jany": j is й/ј everywhere else (SCREENING.md)
         # ё is "yo" in Uzbek and Tajik, and "е" in most Russian typing
-        ["ҳаёт, ҷон, ӯ, ӣ", "hayot, jon, u, i"],
+        ["ҳаёт, ӯ, ӣ", "hayot, u, i"],
+        # Tajik ҷ typed on a Russian keyboard is ч (SCREENING.md: Latin "j" does not meet it)
+        ["ҷамъ, ин ҷо, ҷинсӣ", "чамъ, ин чо, чинси"],
         ["ёрдам", "yordam"],
         ["бьёт её", "бьет ее", "b'yot eyo"],
     ],
@@ -275,8 +277,8 @@ def test_screening_meets_the_thresholds_in_every_language(screener: Screener) ->
 # "Figures" in referrals/SCREENING.md. heldout.jsonl was never tuned on; heldout-1.jsonl is
 # spent (later rounds were briefed from its misses) and stays as a regression check.
 HELD_OUT = [
-    ("heldout.jsonl", 0.70, 0.68, 0.11),
-    ("heldout-1.jsonl", 0.87, 0.71, 0.01),
+    ("heldout.jsonl", 0.66, 0.65, 0.05),
+    ("heldout-1.jsonl", 0.88, 0.71, 0.01),
 ]
 
 

@@ -55,6 +55,7 @@ _APOSTROPHES = "'’‘ʻʼʽ`´ʹ"
 
 # Every Cyrillic letter of ru/sr/ky/kk/uz/tg to plain Latin; the digraphs are folded below.
 # ь and ъ carry no letter; ё becomes yo like the Latin spelling (see the io fold below).
+# Tajik ҷ meets ч: on a Russian keyboard that is how it is typed ("чамъ" for "ҷамъ").
 _CYRILLIC = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh",
     "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
@@ -65,7 +66,7 @@ _CYRILLIC = {
     "ђ": "dj", "ј": "j", "љ": "lj", "њ": "nj", "ћ": "c", "џ": "dz",
     # Kazakh, Kyrgyz, Uzbek, Tajik
     "ә": "a", "ғ": "g", "қ": "q", "ң": "n", "ө": "o", "ұ": "u", "ү": "u", "һ": "h",
-    "і": "i", "ў": "o", "ҳ": "h", "ҷ": "j", "ӣ": "i", "ӯ": "u", "ҹ": "ch", "ҝ": "k",
+    "і": "i", "ў": "o", "ҳ": "h", "ҷ": "ch", "ӣ": "i", "ӯ": "u", "ҹ": "ch", "ҝ": "k",
     # Ukrainian and Belarusian letters that turn up in Russian typing
     "є": "e", "ї": "i", "ґ": "g",
 }  # fmt: skip
