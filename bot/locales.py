@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypeVar
+
+T = TypeVar("T")
+
 DEFAULT_LOCALE = "en"
 SUPPORTED_LOCALES: tuple[str, ...] = ("en", "sq", "sr", "ru", "ky", "kk", "uz", "tg")
 
@@ -34,6 +39,14 @@ def fallback_chain(locale: str) -> tuple[str, ...]:
     if DEFAULT_LOCALE not in chain:
         chain.append(DEFAULT_LOCALE)
     return tuple(chain)
+
+
+def pick(texts: Mapping[str, T], locale: str) -> T:
+    """The text in `locale`, else the first along its fallback chain; English always exists."""
+    for candidate in (locale, *fallback_chain(locale)):
+        if candidate in texts:
+            return texts[candidate]
+    return texts[DEFAULT_LOCALE]
 
 
 def negotiate(language_code: str | None) -> str:

@@ -52,7 +52,7 @@ def _format_loc(loc: Sequence[str | int]) -> str:
     return out or "(file)"
 
 
-def _line_of(node: yaml.Node | None, loc: Sequence[str | int]) -> int:
+def line_of(node: yaml.Node | None, loc: Sequence[str | int]) -> int:
     """The 1-based line of the deepest YAML node on the path (the parent when a key is missing)."""
     line = (node.start_mark.line + 1) if node is not None else 1
     for part in loc:
@@ -90,16 +90,23 @@ class YamlReader:
         self.errors: list[ContentError] = []
 
     def error(self, path: Path, node: yaml.Node | None, loc: Sequence[str | int], msg: str) -> None:
-        self.errors.append(ContentError(path, _line_of(node, loc), _format_loc(loc), msg))
+        self.errors.append(ContentError(path, line_of(node, loc), _format_loc(loc), msg))
+
+    def file_error(self, path: Path, field: str, msg: str) -> None:
+        """A problem with a file as a whole (its name, or a file that is missing): line 1."""
+        self.errors.append(ContentError(path, 1, field, msg))
 
     def parse(self, path: Path, model: type[M]) -> tuple[M, yaml.Node] | None:
         """Validate one YAML file against `model`; None (with errors recorded) if it is bad."""
         try:
-            text = path.read_text(encoding="utf-8")
-            node = yaml.compose(text, Loader=_LOADER)
-            data: Any = yaml.load(text, Loader=_LOADER)
+            loader = _LOADER(path.read_text(encoding="utf-8"))
+            try:  # parse once: the node tree gives line numbers, the data comes from it
+                node = loader.get_single_node()
+                data: Any = None if node is None else loader.construct_document(node)
+            finally:
+                loader.dispose()
         except UnicodeDecodeError as exc:
-            self.errors.append(ContentError(path, 1, "(file)", f"not UTF-8: {exc.reason}"))
+            self.file_error(path, "(file)", f"not UTF-8: {exc.reason}")
             return None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
@@ -107,7 +114,7 @@ class YamlReader:
             self.errors.append(ContentError(path, line, "(yaml)", str(exc.problem or exc)))
             return None
         if not isinstance(data, dict) or node is None:
-            self.errors.append(ContentError(path, 1, "(file)", "expected a mapping of fields"))
+            self.file_error(path, "(file)", "expected a mapping of fields")
             return None
         try:
             return model.model_validate(data), node
@@ -121,11 +128,7 @@ class YamlReader:
 def _check_locale(reader: YamlReader, path: Path, locale: str) -> bool:
     if locale in SUPPORTED_LOCALES:
         return True
-    reader.errors.append(
-        ContentError(
-            path, 1, "locale", f"unknown locale {locale!r}; use one of {SUPPORTED_LOCALES}"
-        )
-    )
+    reader.file_error(path, "locale", f"unknown locale {locale!r}; use one of {SUPPORTED_LOCALES}")
     return False
 
 
@@ -193,9 +196,7 @@ def _load_track(reader: YamlReader, folder: Path) -> Track | None:
             continue
         match = LESSON_NAME.match(path.name)
         if not match:
-            reader.errors.append(
-                ContentError(path, 1, "(file name)", "expected NN-slug.<locale>.yaml")
-            )
+            reader.file_error(path, "(file name)", "expected NN-slug.<locale>.yaml")
             continue
         if not _check_locale(reader, path, match["locale"]):
             continue
@@ -213,9 +214,7 @@ def _load_track(reader: YamlReader, folder: Path) -> Track | None:
         by_stem.setdefault(match["stem"], {})[match["locale"]] = (lf, node, path)
 
     if DEFAULT_LOCALE not in track_texts:
-        reader.errors.append(
-            ContentError(folder / "track.en.yaml", 1, "(file)", "every track needs track.en.yaml")
-        )
+        reader.file_error(folder / "track.en.yaml", "(file)", "every track needs track.en.yaml")
         return None
 
     lessons: list[Lesson] = []
@@ -224,9 +223,7 @@ def _load_track(reader: YamlReader, folder: Path) -> Track | None:
             if stem in sources:
                 continue  # the English file has errors of its own; they were reported
             some_path = next(iter(files.values()))[2]
-            reader.errors.append(
-                ContentError(some_path, 1, "(file)", f"no English source {stem}.en.yaml")
-            )
+            reader.file_error(some_path, "(file)", f"no English source {stem}.en.yaml")
             continue
         source = files[DEFAULT_LOCALE][0]
         for locale, (translation, tr_node, tr_path) in files.items():
@@ -250,18 +247,12 @@ def _check_unique(reader: YamlReader, tracks: list[Track], root: Path) -> None:
     for track in tracks:
         orders = [ls.order for ls in track.lessons]
         if len(set(orders)) != len(orders):
-            reader.errors.append(
-                ContentError(root / track.key, 1, "order", f"lesson orders repeat: {orders}")
-            )
+            reader.file_error(root / track.key, "order", f"lesson orders repeat: {orders}")
         for lesson in track.lessons:
             if lesson.key in seen:
-                reader.errors.append(
-                    ContentError(
-                        root / track.key,
-                        1,
-                        "id",
-                        f"lesson id {lesson.key!r} also in {seen[lesson.key]}",
-                    )
+                where = seen[lesson.key]
+                reader.file_error(
+                    root / track.key, "id", f"lesson id {lesson.key!r} also in {where}"
                 )
             seen[lesson.key] = track.key
 
@@ -278,7 +269,7 @@ def load_catalog(root: Path) -> Catalog:
     ]
     _check_unique(reader, tracks, root)
     if not tracks and not reader.errors:
-        reader.errors.append(ContentError(root, 1, "(folder)", "no tracks found"))
+        reader.file_error(root, "(folder)", "no tracks found")
     if reader.errors:
         raise ContentInvalid(reader.errors)
     tracks.sort(key=lambda t: (t.order, t.key))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.locales import fallback_chain
+from bot.locales import pick
 
 
 @dataclass(frozen=True)
@@ -48,10 +48,7 @@ class Lesson:
 
     def text_for(self, locale: str) -> LessonText:
         """The first language in the fallback chain that has this lesson."""
-        for candidate in fallback_chain(locale):
-            if candidate in self.texts:
-                return self.texts[candidate]
-        return self.source
+        return pick(self.texts, locale)
 
     @property
     def card_count(self) -> int:
@@ -80,10 +77,7 @@ class Track:
 
     def text_for(self, locale: str) -> TrackText:
         """The title in the first language of the fallback chain that has one."""
-        for candidate in fallback_chain(locale):
-            if candidate in self.texts:
-                return self.texts[candidate]
-        return self.texts["en"]
+        return pick(self.texts, locale)
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.categories import HELP_CATEGORIES
 
-# _line_of: the loader's own locator, so entries and errors agree on line numbers.
-from bot.content.loader import ContentError, ContentInvalid, YamlReader, _line_of
+# line_of: the loader's own locator, so entries and errors agree on line numbers.
+from bot.content.loader import ContentError, ContentInvalid, YamlReader, line_of
 from bot.locales import SUPPORTED_LOCALES
 
 __all__ = [
@@ -249,7 +249,7 @@ def _compile_list(reader: YamlReader, path: Path, node: yaml.Node, f: PhraseFile
         except PhraseSyntaxError as exc:
             reader.error(path, node, loc, str(exc))
             continue
-        line = _line_of(node, loc)
+        line = line_of(node, loc)
         if steps in seen:
             reader.error(path, node, loc, f"duplicate phrase {text!r}: same as {seen[steps]}")
             continue
@@ -267,14 +267,11 @@ def load_phrasebook(root: Path) -> PhraseBook:
     lists: dict[str, PhraseList] = {}
     for path in sorted(root.glob("*.yaml")):
         if path.stem not in SUPPORTED_LOCALES:
-            reader.errors.append(
-                ContentError(
-                    path,
-                    1,
-                    "(file name)",
-                    f"unknown locale {path.stem!r}; name the file <locale>.yaml, one of"
-                    f" {', '.join(SUPPORTED_LOCALES)}",
-                )
+            reader.file_error(
+                path,
+                "(file name)",
+                f"unknown locale {path.stem!r}; name the file <locale>.yaml, one of"
+                f" {', '.join(SUPPORTED_LOCALES)}",
             )
             continue
         parsed = reader.parse(path, PhraseFile)
@@ -293,7 +290,7 @@ def load_phrasebook(root: Path) -> PhraseBook:
             continue
         lists[f.locale] = _compile_list(reader, path, node, f)
     if not lists and not reader.errors:
-        reader.errors.append(ContentError(root, 1, "(folder)", "no <locale>.yaml files found"))
+        reader.file_error(root, "(folder)", "no <locale>.yaml files found")
     if reader.errors:
         raise ContentInvalid(reader.errors)
     return PhraseBook(lists=lists)

@@ -74,13 +74,18 @@ async def on_help(update: Update, context: UraContext) -> None:
     await send(update, await open_menu(context, lesson=None, source="command"))
 
 
+async def _settings(context: UraContext) -> Reply:
+    """The settings screen: his language and his country."""
+    referrals = context.deps.referrals
+    async with context.deps.uow() as uow:
+        country = await referrals.country(uow, user_id=context.user_id)
+    return views.settings(context.tr.locale, country, referrals.directory, context.tr)
+
+
 async def on_settings(update: Update, context: UraContext) -> None:
     """/settings: language and country."""
     assert context.account is not None
-    async with context.deps.uow() as uow:
-        country = await context.deps.referrals.country(uow, user_id=context.user_id)
-    directory = context.deps.referrals.directory
-    await send(update, views.settings(context.tr.locale, country, directory, context.tr))
+    await send(update, await _settings(context))
 
 
 async def act(action: HelpAction, context: UraContext) -> Reply | None:
@@ -93,9 +98,7 @@ async def act(action: HelpAction, context: UraContext) -> Reply | None:
         case cb.PickCountry(category):
             return views.country_question(directory, tr, category)
         case cb.OpenSettings():
-            async with context.deps.uow() as uow:
-                country = await referrals.country(uow, user_id=user_id)
-            return views.settings(tr.locale, country, directory, tr)
+            return await _settings(context)
     async with context.deps.uow() as uow:
         resume = await _resume(uow, context)
         wanted: str | None = None
@@ -109,8 +112,8 @@ async def act(action: HelpAction, context: UraContext) -> Reply | None:
                     return views.country_saved(directory, country, tr)
                 wanted = category
             case cb.ShowHelp(category):
-                country = await referrals.country(uow, user_id=user_id)
-                if country is None and category != CRISIS:
+                known = await referrals.country(uow, user_id=user_id)
+                if known is None and category != CRISIS:
                     return views.country_question(directory, tr, category)
                 wanted = category
         shown = await referrals.offer(uow, user_id=user_id, category=wanted, locale=tr.locale)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -222,15 +222,5 @@ def to_json(evaluation: Evaluation) -> dict[str, Any]:
         "passed": evaluation.passed,
         "languages": [score(s) for s in evaluation.languages],
         "overall": score(evaluation.overall),
-        "misses": [
-            {
-                "line": m.line,
-                "lang": m.lang,
-                "text": m.text,
-                "expected": m.expected,
-                "got": m.got,
-                "matched": m.matched,
-            }
-            for m in evaluation.misses
-        ],
+        "misses": [asdict(m) for m in evaluation.misses],
     }

@@ -125,10 +125,17 @@ Action = (
 
 _KEY = r"[a-z0-9][a-z0-9-]{0,31}"
 _CATEGORY = r"[a-z_]{1,24}"
+# Buttons without arguments: the kind letter alone ("m:") says everything.
+_NO_ARGS: dict[str, Action] = {
+    "m": OpenMenu(),
+    "p": PickLocale(),
+    "x": Erase(),
+    "s": OpenSettings(),
+    "d": Dismiss(),
+}
+_KIND_OF: dict[Action, str] = {action: kind for kind, action in _NO_ARGS.items()}
 _PATTERNS: dict[str, re.Pattern[str]] = {
-    "m": re.compile(r""),
-    "p": re.compile(r""),
-    "x": re.compile(r""),
+    **{kind: re.compile(r"") for kind in _NO_ARGS},
     "t": re.compile(rf"(?P<key>{_KEY})"),
     "o": re.compile(rf"(?P<key>{_KEY})"),
     "n": re.compile(rf"(?P<key>{_KEY}):(?P<num>\d{{1,3}})"),
@@ -138,27 +145,14 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "c": re.compile(rf"(?P<cat>{_CATEGORY})"),
     "g": re.compile(rf"(?P<cat>{_CATEGORY})?"),
     "k": re.compile(rf"(?P<key>[a-z]{{2}})(?::(?P<cat>{_CATEGORY}))?"),
-    "s": re.compile(r""),
-    "d": re.compile(r""),
-}
-_NO_ARGS: dict[str, Action] = {
-    "m": OpenMenu(),
-    "p": PickLocale(),
-    "x": Erase(),
-    "s": OpenSettings(),
-    "d": Dismiss(),
 }
 
 
 def encode(action: Action) -> str:
     """Action → callback data (at most 64 bytes, Telegram's limit)."""
     match action:
-        case OpenMenu():
-            data = "m:"
-        case PickLocale():
-            data = "p:"
-        case Erase():
-            data = "x:"
+        case OpenMenu() | PickLocale() | Erase() | OpenSettings() | Dismiss():
+            data = f"{_KIND_OF[action]}:"
         case OpenTrack(track):
             data = f"t:{track}"
         case OpenLesson(lesson):
@@ -177,10 +171,6 @@ def encode(action: Action) -> str:
             data = f"g:{category or ''}"
         case SetCountry(country, category):
             data = f"k:{country}" + (f":{category}" if category else "")
-        case OpenSettings():
-            data = "s:"
-        case Dismiss():
-            data = "d:"
     encoded = f"{VERSION}:{data}"
     if len(encoded.encode()) > MAX_BYTES:
         raise ValueError(f"callback data over {MAX_BYTES} bytes: {encoded!r}")

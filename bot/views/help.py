@@ -173,12 +173,13 @@ def offer(view: HelpOffer, directory: Directory, tr: Translator, resume: Button 
         )
     if not view.urgent:
         blocks.append(_emergency_block(view, directory, tr))
-    buttons: list[Button] = []
+    countries: list[Button] = []
     if view.needs_country:
         blocks.append(tr.gettext("Tell me your country and I'll show more:"))
-        buttons += _country_buttons(directory, tr, view.category)
-    buttons.append(Button(tr.gettext("Other kinds of help"), encode(OpenHelp())))
-    return Reply("\n\n".join(blocks), rows(buttons + _tail(resume, tr)))
+        countries = _country_buttons(directory, tr, view.category)
+    buttons = [Button(tr.gettext("Other kinds of help"), encode(OpenHelp())), *_tail(resume, tr)]
+    # Countries two to a row, as in the country question, so the way back stays in view.
+    return Reply("\n\n".join(blocks), rows(countries, per_row=2) + rows(buttons))
 
 
 def gentle_offer(category: str, tr: Translator, resume: Button | None) -> Reply:
