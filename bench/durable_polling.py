@@ -28,7 +28,7 @@ import asyncpg  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db import migrate  # noqa: E402
 from bot.runner import Runtime  # noqa: E402
-from bot.telegram.emulator import BotApiEmulator, EmulatorRequest  # noqa: E402
+from fake_telegram import BotApiEmulator, EmulatorRequest  # noqa: E402
 
 POSTGRES_ADMIN = os.environ.get(
     "URA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -28,9 +28,9 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 from bot.config import Settings  # noqa: E402
 from bot.db import migrate  # noqa: E402
 from bot.handlers import SCREEN_GROUP  # noqa: E402
+from bot.help.screening import Screener, normalize  # noqa: E402
 from bot.runner import Runtime  # noqa: E402
-from bot.services.screening import Screener, normalize  # noqa: E402
-from bot.telegram.emulator import BotApiEmulator, EmulatorRequest  # noqa: E402
+from fake_telegram import BotApiEmulator, EmulatorRequest  # noqa: E402
 
 LABELLED = [
     json.loads(line)

@@ -9,20 +9,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import Application, ContextTypes
 from telegram.request import BaseRequest
 
+from bot.accounts import Accounts
+from bot.analytics import Analytics
 from bot.config import Settings
-from bot.content.directory import load_directory
-from bot.content.loader import load_catalog
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.uow import UnitOfWork
 from bot.handlers import register
 from bot.handlers.context import UraContext
-from bot.i18n import Catalogs
-from bot.services import catalog as catalog_service
-from bot.services.accounts import Accounts
-from bot.services.analytics import Analytics
-from bot.services.player import LessonPlayer
-from bot.services.referrals import Referrals
-from bot.services.screening import Screener
+from bot.help.directory import load_directory
+from bot.help.screening import Screener
+from bot.help.service import Referrals
+from bot.i18n.catalogs import Catalogs
+from bot.learning import catalog as catalog_service
+from bot.learning.loader import load_catalog
+from bot.learning.player import LessonPlayer
 
 
 @dataclass
@@ -69,7 +69,7 @@ async def build_deps(settings: Settings, *, publish_from: Path | None = None) ->
         settings=settings,
         engine=engine,
         sessions=sessions,
-        catalogs=Catalogs(),
+        catalogs=Catalogs(settings.locale_dir),
         accounts=Accounts(analytics),
         player=LessonPlayer(catalog, analytics),
         referrals=referrals,
@@ -79,7 +79,7 @@ async def build_deps(settings: Settings, *, publish_from: Path | None = None) ->
 def build_application(deps: Deps, *, token: str, request: BaseRequest | None = None) -> Application:  # type: ignore[type-arg]
     """The real PTB Application; `request` swaps the network for an emulator in tests and chat.
 
-    There is no PTB Updater: `bot.inbound.Poller` fetches updates and confirms each only
+    There is no PTB Updater: `bot.inbound.polling.Poller` fetches updates and confirms each only
     after it was handled.
     """
     builder = (

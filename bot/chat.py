@@ -11,7 +11,7 @@ from typing import TextIO
 
 from bot.config import Settings
 from bot.runner import Runtime
-from bot.telegram.emulator import BotApiEmulator, EmulatorRequest, SentMessage
+from fake_telegram import BotApiEmulator, EmulatorRequest, SentMessage
 
 CHAT_TOKEN = "1000:local-chat"
 INTRO = "Chatting with Ura locally. Type a message, /start, or #N to press button N. Ctrl-D quits."

@@ -8,9 +8,9 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot import paths
+
 DEFAULT_DATA_DIR = Path("data")
-# Content ships with the code: by default it is read from the project, wherever Ura runs from.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def default_sqlite_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
@@ -33,9 +33,11 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=default_sqlite_url, alias="DATABASE_URL")
     admin_ids: Annotated[tuple[int, ...], NoDecode] = Field(default=(), alias="URA_ADMIN_IDS")
     pseudonym_key: str = Field(default="", alias="URA_PSEUDONYM_KEY")
-    lessons_dir: Path = Field(default=PROJECT_ROOT / "lessons", alias="URA_LESSONS_DIR")
+    # Content ships with the code; by default it is read from there, wherever Ura runs from.
+    lessons_dir: Path = Field(default_factory=paths.lessons_dir, alias="URA_LESSONS_DIR")
+    referrals_dir: Path = Field(default_factory=paths.referrals_dir, alias="URA_REFERRALS_DIR")
+    locale_dir: Path = Field(default_factory=paths.locale_dir, alias="URA_LOCALE_DIR")
     poll_timeout: int = Field(default=30, alias="URA_POLL_TIMEOUT")
-    referrals_dir: Path = Field(default=PROJECT_ROOT / "referrals", alias="URA_REFERRALS_DIR")
     referral_max_age_days: int = Field(default=180, ge=1, alias="URA_REFERRAL_MAX_AGE_DAYS")
 
     @field_validator("admin_ids", mode="before")

@@ -15,9 +15,9 @@ from telegram.request import BaseRequest
 
 from bot.app import Deps, build_application, build_deps
 from bot.config import Settings
-from bot.i18n import Catalogs
-from bot.inbound import Poller
-from bot.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
+from bot.i18n.catalogs import Catalogs
+from bot.i18n.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
+from bot.inbound.polling import Poller
 from bot.views.menus import command_menu, profile
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.runner import Runtime
-from bot.telegram.emulator import BotApiEmulator, EmulatorRequest, SentMessage
+from fake_telegram import BotApiEmulator, EmulatorRequest, SentMessage
 
 TOKEN = "123456:TEST-TOKEN"
 ROOT = Path(__file__).resolve().parent.parent

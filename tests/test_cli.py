@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.content.loader import load_catalog
-from bot.telegram.emulator import BotApiEmulator, close_http, serve_http
+from bot.learning.loader import load_catalog
+from fake_telegram import BotApiEmulator, close_http, serve_http
 from tests.processes import ROOT, environment, spawn_bot, wait_for
 
 URA = [sys.executable, "-m", "bot"]

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.content.loader import ContentError, ContentInvalid, load_catalog
+from bot.files import ContentError, ContentInvalid
+from bot.learning.loader import load_catalog
 
 LESSONS = Path(__file__).resolve().parent.parent / "lessons"
 

@@ -8,8 +8,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from bot.content.loader import load_catalog
-from bot.telegram.emulator import BotApiEmulator, close_http, serve_http
+from bot.learning.loader import load_catalog
+from fake_telegram import BotApiEmulator, close_http, serve_http
 from tests.processes import ROOT, spawn_bot, wait_for
 
 FIRST = load_catalog(ROOT / "lessons").tracks[0].lessons[0]

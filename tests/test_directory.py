@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.categories import HELP_CATEGORIES
 from bot.cli import app
-from bot.content.directory import COUNTRIES, Country, Directory, Service, load_directory
-from bot.content.loader import ContentInvalid
+from bot.files import ContentInvalid
+from bot.help.categories import HELP_CATEGORIES
+from bot.help.directory import COUNTRIES, Country, Directory, Service, load_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "referrals" / "directory"

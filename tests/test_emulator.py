@@ -24,7 +24,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.telegram.emulator import (
+from fake_telegram import (
     NOT_MODIFIED,
     BotApiEmulator,
     EmulatorRequest,

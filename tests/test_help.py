@@ -7,14 +7,15 @@ import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from bot.categories import CRISIS, HELP_CATEGORIES
-from bot.content.directory import load_directory
-from bot.content.loader import load_catalog
-from bot.i18n import Catalogs
-from bot.locales import LANGUAGE_NAMES, SUPPORTED_LOCALES
-from bot.services.screening import Screener
-from bot.telegram.emulator import SentMessage
+from bot import paths
+from bot.help.categories import CRISIS, HELP_CATEGORIES
+from bot.help.directory import load_directory
+from bot.help.screening import Screener
+from bot.i18n.catalogs import Catalogs
+from bot.i18n.locales import LANGUAGE_NAMES, SUPPORTED_LOCALES
+from bot.learning.loader import load_catalog
 from bot.views.help import CATEGORY_LABELS
+from fake_telegram import SentMessage
 from tests.dbcheck import dump, query, scalar
 from tests.harness import Harness
 
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LESSONS = load_catalog(ROOT / "lessons")
 DIRECTORY = load_directory(ROOT / "referrals" / "directory")
 SCREENER = Screener.from_dir(ROOT / "referrals" / "phrases")
-CATALOGS = Catalogs()
+CATALOGS = Catalogs(paths.locale_dir())
 LABELLED = [
     json.loads(line)
     for line in (ROOT / "referrals" / "labelled.jsonl").read_text(encoding="utf-8").splitlines()

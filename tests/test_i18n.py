@@ -10,8 +10,8 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from bot.i18n import Catalogs
-from bot.locales import SUPPORTED_LOCALES, fallback_chain, negotiate
+from bot.i18n.catalogs import Catalogs
+from bot.i18n.locales import SUPPORTED_LOCALES, fallback_chain, negotiate
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 PLACEHOLDER = re.compile(r"{\w+}")
@@ -19,7 +19,7 @@ PLACEHOLDER = re.compile(r"{\w+}")
 
 @pytest.fixture(scope="module")
 def catalogs() -> Catalogs:
-    return Catalogs()
+    return Catalogs(LOCALE_DIR)
 
 
 @pytest.mark.parametrize(

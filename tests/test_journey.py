@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import delete
 
-from bot.content.loader import load_catalog
 from bot.db.models import ProcessedUpdate
+from bot.learning.loader import load_catalog
 from tests.dbcheck import dump, query, scalar
 from tests.harness import Harness
 

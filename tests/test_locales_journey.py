@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.content.loader import load_catalog
-from bot.content.model import Lesson
-from bot.i18n import Catalogs
-from bot.locales import LANGUAGE_NAMES, SUPPORTED_LOCALES
+from bot import paths
+from bot.i18n.catalogs import Catalogs
+from bot.i18n.locales import LANGUAGE_NAMES, SUPPORTED_LOCALES
+from bot.learning.loader import load_catalog
+from bot.learning.model import Lesson
 from tests.harness import Harness
 
 LESSONS = load_catalog(Path(__file__).resolve().parent.parent / "lessons")
-CATALOGS = Catalogs()
+CATALOGS = Catalogs(paths.locale_dir())
 
 
 def _whole_in(locale: str) -> tuple[str, Lesson]:

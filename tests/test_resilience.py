@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import update
 
-from bot.content.loader import load_catalog
 from bot.db.models import ProcessedUpdate
+from bot.learning.loader import load_catalog
 from tests.dbcheck import query, scalar
 from tests.harness import Harness
 

@@ -11,18 +11,18 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.categories import CATEGORIES, HELP_CATEGORIES, NONE
 from bot.cli import app
-from bot.content.loader import ContentInvalid
-from bot.locales import SUPPORTED_LOCALES
-from bot.services.screening import Screener, Verdict, normalize
-from bot.services.screening_eval import (
+from bot.files import ContentInvalid
+from bot.help.categories import CATEGORIES, HELP_CATEGORIES, NONE
+from bot.help.evaluation import (
     MAX_FALSE_POSITIVES,
     MIN_CRISIS_RECALL,
     MIN_RECALL,
     evaluate,
     read_labelled,
 )
+from bot.help.screening import Screener, Verdict, normalize
+from bot.i18n.locales import SUPPORTED_LOCALES
 
 ROOT = Path(__file__).resolve().parent.parent
 PHRASES = ROOT / "referrals" / "phrases"

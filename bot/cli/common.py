@@ -29,7 +29,7 @@ def setup_logging(verbose: bool = False) -> None:
 def content_or_exit(action: Callable[[], T], where: Path | None = None) -> T:
     """Run `action`; a bad lesson, directory or phrase file prints `file:line: field: message`
     lines (not a traceback) and exits 1."""
-    from bot.content.loader import ContentInvalid
+    from bot.files import ContentInvalid
 
     try:
         return action()

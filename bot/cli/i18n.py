@@ -1,4 +1,4 @@
-"""`ura i18n …`: translation coverage per locale, and the placeholder check CI runs."""
+"""`ura i18n …`: translation completeness per locale, and the catalog checks CI runs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 from bot.cli.common import LessonsDir
 from bot.config import Settings
 
-app = typer.Typer(help="Translations: coverage and catalog checks.", no_args_is_help=True)
+app = typer.Typer(help="Translations: completeness and catalog checks.", no_args_is_help=True)
 
 
 @app.command("coverage")
@@ -20,10 +20,11 @@ def i18n_coverage(
     """Per locale, the share of UI strings and of lessons translated, drafted vs reviewed."""
     import json
 
-    from bot.content.loader import load_catalog
-    from bot.coverage import measure
+    from bot.i18n.completeness import measure
+    from bot.learning.loader import load_catalog
 
-    coverage = measure(load_catalog(directory or Settings().lessons_dir))
+    settings = Settings()
+    coverage = measure(load_catalog(directory or settings.lessons_dir), settings.locale_dir)
     if as_json:
         typer.echo(json.dumps(coverage.as_json(), indent=2))
         return
@@ -38,12 +39,20 @@ def i18n_coverage(
 
 @app.command("check")
 def i18n_check() -> None:
-    """Fail if a translation's placeholders differ from its msgid's."""
-    from bot.coverage import placeholder_errors
+    """Fail if ura.pot lacks a message the code uses (or keeps one it no longer does), a
+    catalog does not compile, or a translation's placeholders differ from its msgid's."""
+    from pathlib import Path
 
-    errors = placeholder_errors()
+    import bot
+    from bot.i18n.checks import compile_errors, placeholder_errors, template_drift
+
+    locale_dir = Settings().locale_dir
+    drift = template_drift(Path(bot.__file__).resolve().parent.parent, locale_dir)
+    errors = [*drift, *compile_errors(locale_dir), *placeholder_errors(locale_dir)]
     for error in errors:
         typer.echo(error, err=True)
+    if drift:
+        typer.echo("locale/ura.pot is stale: run `make i18n` and commit the result", err=True)
     if errors:
         raise typer.Exit(code=1)
-    typer.echo("placeholders: every translation matches its msgid")
+    typer.echo("catalogs: template current, every catalog compiles, placeholders match")

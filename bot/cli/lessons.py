@@ -15,7 +15,7 @@ app = typer.Typer(help="Lesson files: check and publish.", no_args_is_help=True)
 @app.command("check")
 def lessons_check(directory: LessonsDir = None) -> None:
     """Validate every lesson file; errors name the file, line and field."""
-    from bot.content.loader import load_catalog
+    from bot.learning.loader import load_catalog
 
     root = directory or Settings().lessons_dir
     catalog = content_or_exit(lambda: load_catalog(root), root)
@@ -28,10 +28,10 @@ def lessons_check(directory: LessonsDir = None) -> None:
 @app.command("publish")
 def lessons_publish(directory: LessonsDir = None) -> None:
     """Check the lesson files and publish them into the configured database."""
-    from bot.content.loader import load_catalog
     from bot.db.engine import make_engine, make_sessionmaker
     from bot.db.uow import UnitOfWork
-    from bot.services.catalog import publish
+    from bot.learning.catalog import publish
+    from bot.learning.loader import load_catalog
 
     settings = Settings()
     catalog = load_catalog(directory or settings.lessons_dir)

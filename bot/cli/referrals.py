@@ -11,7 +11,7 @@ from bot.cli.common import content_or_exit
 from bot.config import Settings
 
 if TYPE_CHECKING:  # imported lazily at run time, so `ura --help` stays fast
-    from bot.services.screening import Screener, Verdict
+    from bot.help.screening import Screener, Verdict
 
 app = typer.Typer(
     help="Help and referrals: the directory and the screening audit.", no_args_is_help=True
@@ -36,8 +36,8 @@ def referrals_check(directory: DirectoryDir = None, today: Today = None) -> None
     """
     from datetime import date
 
-    from bot.categories import HELP_CATEGORIES
-    from bot.content.directory import load_directory
+    from bot.help.categories import HELP_CATEGORIES
+    from bot.help.directory import load_directory
 
     settings = Settings()
     root = directory or settings.referrals_dir / "directory"
@@ -79,7 +79,7 @@ PhrasesDir = Annotated[
 
 def _load_screener(phrases: Path | None) -> Screener:
     """The screener on the given (or configured) phrase lists; exit 1 listing every error."""
-    from bot.services.screening import Screener
+    from bot.help.screening import Screener
 
     root = phrases or Settings().referrals_dir / "phrases"
     return content_or_exit(lambda: Screener.from_dir(root), root)
@@ -121,8 +121,8 @@ def referrals_classify(
     import json
     from contextlib import nullcontext
 
-    from bot.locales import SUPPORTED_LOCALES
-    from bot.services.screening_eval import parse_line
+    from bot.help.evaluation import parse_line
+    from bot.i18n.locales import SUPPORTED_LOCALES
 
     if (text is None) == (jsonl is None):
         raise typer.BadParameter("give either TEXT or --jsonl FILE")
@@ -168,7 +168,7 @@ def referrals_evaluate(
     """
     import json
 
-    from bot.services.screening_eval import (
+    from bot.help.evaluation import (
         LabelledInvalid,
         evaluate,
         format_table,

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from bot import paths
 
 
 def alembic_config(database_url: str) -> Config:
-    """Our alembic.ini with the URL passed in (env.py reads it from `attributes`)."""
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    """Alembic configured in code (no alembic.ini needed, so an installed Ura migrates too);
+    env.py reads the URL from `attributes`."""
+    config = Config()
+    config.set_main_option("script_location", str(paths.migrations_dir()))
+    config.set_main_option("path_separator", "os")
     config.attributes["database_url"] = database_url
     return config
 

@@ -7,8 +7,8 @@ from telegram import Update
 from bot.handlers import help
 from bot.handlers.context import UraContext
 from bot.handlers.send import send, show
-from bot.services.player import Screen
-from bot.services.progress import overview
+from bot.learning.player import Screen
+from bot.learning.progress import overview
 from bot.views import callbacks as cb
 from bot.views import menus
 from bot.views.lesson import lesson_screen

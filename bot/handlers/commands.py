@@ -7,7 +7,7 @@ from telegram import Update
 from bot.handlers import help
 from bot.handlers.context import UraContext
 from bot.handlers.send import send
-from bot.services.progress import overview
+from bot.learning.progress import overview
 from bot.views import menus
 from bot.views.help import HELP_PAYLOAD
 

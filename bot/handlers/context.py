@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.ext import CallbackContext, ExtBot
 
-from bot.i18n import Translator
-from bot.services.accounts import Account
+from bot.accounts import Account
+from bot.i18n.catalogs import Translator
 
 if TYPE_CHECKING:
     from bot.app import Deps

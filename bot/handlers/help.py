@@ -7,10 +7,10 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
-from bot.categories import CRISIS, NONE
 from bot.db.uow import UnitOfWork
 from bot.handlers.context import UraContext
 from bot.handlers.send import send
+from bot.help.categories import CRISIS, NONE
 from bot.views import callbacks as cb
 from bot.views import help as views
 from bot.views import menus

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.constants import ChatType
 
 from bot.handlers.context import UraContext
-from bot.locales import negotiate
+from bot.i18n.locales import negotiate
 
 
 async def identify(update: Update, context: UraContext) -> None:

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.handlers.context import UraContext
-from bot.i18n import Translator
+from bot.i18n.catalogs import Translator
 from bot.views.reply import Reply
 
 log = logging.getLogger(__name__)

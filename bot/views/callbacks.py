@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.categories import HELP_CATEGORIES
-from bot.locales import SUPPORTED_LOCALES
+from bot.help.categories import HELP_CATEGORIES
+from bot.i18n.locales import SUPPORTED_LOCALES
 
 VERSION = "v1"
 MAX_BYTES = 64

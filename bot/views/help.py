@@ -6,11 +6,11 @@ contain one.
 
 from __future__ import annotations
 
-from bot.categories import HELP_CATEGORIES
-from bot.content.directory import Directory, Service
-from bot.i18n import N_, Translator
-from bot.locales import LANGUAGE_NAMES
-from bot.services.referrals import COUNTRY_CHOICES, OTHER_COUNTRY, HelpMenu, HelpOffer
+from bot.help.categories import HELP_CATEGORIES
+from bot.help.directory import Directory, Service
+from bot.help.service import COUNTRY_CHOICES, OTHER_COUNTRY, HelpMenu, HelpOffer
+from bot.i18n.catalogs import N_, Translator
+from bot.i18n.locales import LANGUAGE_NAMES
 from bot.views.callbacks import (
     Dismiss,
     OpenHelp,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.i18n import Translator
-from bot.locales import LANGUAGE_NAMES
-from bot.services.player import Screen, Stage
+from bot.i18n.catalogs import Translator
+from bot.i18n.locales import LANGUAGE_NAMES
+from bot.learning.player import Screen, Stage
 from bot.views.callbacks import Answer, Next, OpenLesson, OpenMenu, encode
 from bot.views.help import talk_button
 from bot.views.reply import Button, Reply, rows

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.i18n import N_, Translator
-from bot.locales import LANGUAGE_NAMES, SUPPORTED_LOCALES
-from bot.services.player import Screen, Stage
-from bot.services.progress import Overview, TrackStatus
+from bot.i18n.catalogs import N_, Translator
+from bot.i18n.locales import LANGUAGE_NAMES, SUPPORTED_LOCALES
+from bot.learning.player import Screen, Stage
+from bot.learning.progress import Overview, TrackStatus
 from bot.views.callbacks import (
     Erase,
     OpenLesson,

@@ -11,11 +11,11 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bot.content.model import Catalog, Lesson, LessonText, QuizOption, Track, TrackText
 from bot.db.models import Lesson as LessonRow
 from bot.db.models import Track as TrackRow
 from bot.db.models import utcnow
 from bot.db.uow import UnitOfWork
+from bot.learning.model import Catalog, Lesson, LessonText, QuizOption, Track, TrackText
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.content.model import Catalog
 from bot.db.uow import UnitOfWork
+from bot.learning.model import Catalog
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.analytics import Analytics
 from bot.db.models import User, utcnow
 from bot.db.uow import UnitOfWork
-from bot.locales import SUPPORTED_LOCALES, negotiate
-from bot.services.analytics import Analytics
+from bot.i18n.locales import SUPPORTED_LOCALES, negotiate
 
 COHORT_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.categories import CRISIS, HELP_CATEGORIES, NONE
-from bot.content.directory import COUNTRIES, Directory, Service
-from bot.content.model import Catalog
+from bot.analytics import Analytics
 from bot.db.uow import UnitOfWork
-from bot.services.analytics import Analytics
-from bot.services.screening import Screener, Verdict
+from bot.help.categories import CRISIS, HELP_CATEGORIES, NONE
+from bot.help.directory import COUNTRIES, Directory, Service
+from bot.help.screening import Screener, Verdict
+from bot.learning.model import Catalog
 
 OTHER_COUNTRY = "zz"  # none of ours, or he would rather not say
 COUNTRY_CHOICES: tuple[str, ...] = (*COUNTRIES, OTHER_COUNTRY)

@@ -1,6 +1,6 @@
 """The shape of `referrals/directory/<cc>.yaml`: what a moderator may write, checked per field.
 
-Checks that need more than one field, or more than one file, live in `bot.content.directory`.
+Checks that need more than one field, or more than one file, live in `bot.help.directory`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from bot.categories import HELP_CATEGORIES
-from bot.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
+from bot.help.categories import HELP_CATEGORIES
+from bot.i18n.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
 
 # The countries we cover, in the order the country question lists them. The English names
 # are for moderators' messages only; learners see each file's own `name:`.

@@ -12,9 +12,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.categories import CATEGORIES, CRISIS, NONE
-from bot.locales import SUPPORTED_LOCALES
-from bot.services.screening import Screener
+from bot.help.categories import CATEGORIES, CRISIS, NONE
+from bot.help.screening import Screener
+from bot.i18n.locales import SUPPORTED_LOCALES
 
 MIN_RECALL = 0.95
 MIN_CRISIS_RECALL = 1.0

@@ -1,6 +1,6 @@
 """Help categories: the names screening, the directory, events and the audit command share.
 
-Plain data, like `bot.locales`. The order is the priority when a message matches several:
+Plain data, like `bot.i18n.locales`. The order is the priority when a message matches several:
 the most urgent need is answered first.
 """
 

@@ -3,7 +3,7 @@
 The phrase lists are data a moderator reviews, not code. This module also owns `normalize`,
 the one function that turns both the phrases and a typed message into the same Latin
 "skeleton"; keeping it next to the loader guarantees that a phrase is compiled exactly the way
-a message is read. `bot.services.screening` re-exports it.
+a message is read. `bot.help.screening` re-exports it.
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from bot.categories import HELP_CATEGORIES
-
 # line_of: the loader's own locator, so entries and errors agree on line numbers.
-from bot.content.loader import ContentError, ContentInvalid, YamlReader, line_of
-from bot.locales import SUPPORTED_LOCALES
+from bot.files import ContentError, ContentInvalid, YamlReader, line_of
+from bot.help.categories import HELP_CATEGORIES
+from bot.i18n.locales import SUPPORTED_LOCALES
 
 __all__ = [
     "FUZZY_PREFIX_MIN",

@@ -10,9 +10,10 @@ from babel.messages.pofile import write_po
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.content.loader import load_catalog
-from bot.coverage import measure, placeholder_errors
-from bot.locales import SUPPORTED_LOCALES
+from bot.i18n.checks import placeholder_errors
+from bot.i18n.completeness import measure
+from bot.i18n.locales import SUPPORTED_LOCALES
+from bot.learning.loader import load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = load_catalog(ROOT / "lessons")
@@ -38,7 +39,7 @@ def test_coverage_json_has_the_agreed_shape() -> None:
 def test_the_curriculum_meets_the_coverage_promise() -> None:
     """Every UI string in all eight locales; lessons whole in en, sq, sr, ru, and at least
     one whole track in ky, kk, uz, tg. Drafts count as translated, not as reviewed."""
-    coverage = measure(LESSONS)
+    coverage = measure(LESSONS, ROOT / "locale")
     assert coverage.tracks == 4 and all(len(t.lessons) >= 6 for t in LESSONS.tracks)
     for locale, c in coverage.locales.items():
         assert c.ui == 1.0, f"{locale}: UI strings missing; run `make i18n` and translate"
@@ -83,7 +84,7 @@ def test_a_renamed_placeholder_is_caught(tmp_path: Path) -> None:
 
 
 def test_the_real_catalogs_keep_every_placeholder() -> None:
-    assert placeholder_errors() == []
+    assert placeholder_errors(ROOT / "locale") == []
 
 
 def _po_bytes(catalog: PoCatalog) -> bytes:

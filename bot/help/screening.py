@@ -19,7 +19,7 @@ How a message is matched (referrals/SCREENING.md has the moderators' version):
   English may still write in Kyrgyz, and a missed crisis costs the most. The `ignore` entries
   of every list apply: an ignore match cancels a category match when it covers one of
   that match's own words (words in a `..` gap do not count).
-- Several matches: the most urgent category wins (`bot.categories` order), then the list
+- Several matches: the most urgent category wins (`bot.help.categories` order), then the list
   closest to L, then the longest phrase.
 """
 
@@ -29,8 +29,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.categories import CRISIS, NONE, priority
-from bot.content.phrases import (
+from bot.help.categories import CRISIS, NONE, priority
+from bot.help.phrases import (
     FUZZY_PREFIX_MIN,
     Gap,
     Phrase,
@@ -40,7 +40,7 @@ from bot.content.phrases import (
     normalize,
     segments,
 )
-from bot.locales import SUPPORTED_LOCALES, fallback_chain, negotiate
+from bot.i18n.locales import SUPPORTED_LOCALES, fallback_chain, negotiate
 
 __all__ = ["Screener", "Verdict", "normalize"]
 
@@ -52,7 +52,7 @@ _ALPHABET = "abcdefghiklmnoprstuvz"
 class Verdict:
     """What screening decided about one message, and which list entry decided it."""
 
-    category: str  # one of bot.categories.CATEGORIES
+    category: str  # one of bot.help.categories.CATEGORIES
     urgent: bool  # True for crisis
     matched: str | None  # the phrase as written in the list (None for "none")
     source: str | None  # the file of the list that matched, e.g. "ru.yaml"

@@ -2,7 +2,7 @@
 
 The bot shows a young man phone numbers from this directory and from nowhere else, so a bad
 number is worse than a missing one. Every file is checked in one pass and every problem is
-reported with its file, line and field, like the lesson files (`bot.content.loader`).
+reported with its file, line and field, like the lesson files (`bot.learning.loader`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from bot.content.directory_schema import COUNTRIES, COUNTRY_NAMES, CountryFile, ServiceFile
-from bot.content.loader import ContentError, ContentInvalid, YamlReader, line_of
-from bot.locales import pick
+from bot.files import ContentError, ContentInvalid, YamlReader, line_of
+from bot.help.directory_schema import COUNTRIES, COUNTRY_NAMES, CountryFile, ServiceFile
+from bot.i18n.locales import pick
 
 __all__ = ["COUNTRIES", "Country", "Directory", "Service", "load_directory"]
 

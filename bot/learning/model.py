@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.locales import pick
+from bot.i18n.locales import pick
 
 
 @dataclass(frozen=True)

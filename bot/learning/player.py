@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.content.model import Catalog, Lesson, LessonText
+from bot.analytics import Analytics
 from bot.db.models import Progress, QuizAnswer, utcnow
 from bot.db.uow import UnitOfWork
-from bot.services.analytics import Analytics
+from bot.learning.model import Catalog, Lesson, LessonText
 
 
 class Stage(StrEnum):

@@ -8,7 +8,6 @@ same way, with `status: draft | reviewed`. English is the source and counts as r
 
 from __future__ import annotations
 
-import string
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -16,13 +15,13 @@ from babel.messages.catalog import Catalog as PoCatalog
 from babel.messages.catalog import Message
 from babel.messages.pofile import read_po
 
-from bot.content.model import Catalog
-from bot.i18n import DOMAIN, LOCALE_DIR
-from bot.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
+from bot.i18n.catalogs import DOMAIN
+from bot.i18n.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
+from bot.learning.model import Catalog
 
 
 @dataclass(frozen=True)
-class LocaleCoverage:
+class LocaleCompleteness:
     """Shares from 0 to 1 for one locale, and how many tracks it has whole."""
 
     ui: float
@@ -33,12 +32,12 @@ class LocaleCoverage:
 
 
 @dataclass(frozen=True)
-class Coverage:
+class Completeness:
     """Every locale's coverage of the UI and of the curriculum."""
 
     tracks: int
     lessons: int
-    locales: dict[str, LocaleCoverage]
+    locales: dict[str, LocaleCompleteness]
 
     def as_json(self) -> dict[str, object]:
         """The shape `ura i18n coverage --json` prints."""
@@ -49,7 +48,7 @@ class Coverage:
         }
 
 
-def _read(path: Path) -> PoCatalog:
+def read_catalog(path: Path) -> PoCatalog:
     with path.open("rb") as handle:
         return read_po(handle)
 
@@ -60,41 +59,41 @@ def _texts(value: object) -> tuple[str, ...]:
     return tuple(item if isinstance(item, str) else "" for item in items)
 
 
-def _ids(message: Message) -> tuple[str, ...]:
+def msgids(message: Message) -> tuple[str, ...]:
     return _texts(message.id)
 
 
-def _strings(message: Message) -> tuple[str, ...]:
+def msgstrs(message: Message) -> tuple[str, ...]:
     return _texts(message.string)
 
 
 def _translated(message: Message) -> bool:
-    return all(_strings(message))
+    return all(msgstrs(message))
 
 
 def _share(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 1.0
 
 
-def ui_shares(locale: str, locale_dir: Path = LOCALE_DIR) -> tuple[float, float]:
+def ui_shares(locale: str, locale_dir: Path) -> tuple[float, float]:
     """(drafted, reviewed) shares of the template's strings in one locale's catalog."""
-    template = _read(locale_dir / f"{DOMAIN}.pot")
-    wanted = {_ids(m) for m in template if m.id}
+    template = read_catalog(locale_dir / f"{DOMAIN}.pot")
+    wanted = {msgids(m) for m in template if m.id}
     if locale == DEFAULT_LOCALE:
         return 1.0, 1.0
     path = locale_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not path.exists():
         return 0.0, 0.0
-    catalog = _read(path)
-    done = [m for m in catalog if m.id and _ids(m) in wanted and _translated(m)]
+    catalog = read_catalog(path)
+    done = [m for m in catalog if m.id and msgids(m) in wanted and _translated(m)]
     reviewed = [m for m in done if not m.fuzzy]
     return _share(len(done), len(wanted)), _share(len(reviewed), len(wanted))
 
 
-def measure(catalog: Catalog, locale_dir: Path = LOCALE_DIR) -> Coverage:
-    """Coverage of the UI catalogs and of the lesson catalog, per supported locale."""
+def measure(catalog: Catalog, locale_dir: Path) -> Completeness:
+    """Completeness of the UI catalogs and of the lesson catalog, per supported locale."""
     lessons = [lesson for track in catalog.tracks for lesson in track.lessons]
-    locales: dict[str, LocaleCoverage] = {}
+    locales: dict[str, LocaleCompleteness] = {}
     for locale in SUPPORTED_LOCALES:
         texts = [lesson.texts[locale] for lesson in lessons if locale in lesson.texts]
         complete = sum(
@@ -103,41 +102,11 @@ def measure(catalog: Catalog, locale_dir: Path = LOCALE_DIR) -> Coverage:
             if locale in track.texts and all(locale in ls.texts for ls in track.lessons)
         )
         ui, ui_reviewed = ui_shares(locale, locale_dir)
-        locales[locale] = LocaleCoverage(
+        locales[locale] = LocaleCompleteness(
             ui=ui,
             ui_reviewed=ui_reviewed,
             lessons=_share(len(texts), len(lessons)),
             lessons_reviewed=_share(sum(t.status == "reviewed" for t in texts), len(lessons)),
             complete_tracks=complete,
         )
-    return Coverage(tracks=len(catalog.tracks), lessons=len(lessons), locales=locales)
-
-
-def _fields(text: str) -> set[str]:
-    """The named `{placeholders}` of a str.format template."""
-    try:
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
-    except ValueError as exc:  # an unbalanced brace: str.format would fail at run time
-        return {f"<broken: {exc}>"}
-
-
-def placeholder_errors(locale_dir: Path = LOCALE_DIR) -> list[str]:
-    """Every translation whose placeholders differ from its msgid's: `file:line: problem`.
-
-    A translator who renames `{title}` would make `str.format` raise for every user of that
-    language, so CI fails on it instead.
-    """
-    errors: list[str] = []
-    for path in sorted(locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-        for message in _read(path):
-            if not message.id:
-                continue
-            expected = set().union(*(_fields(i) for i in _ids(message)))
-            for form, text in enumerate(_strings(message)):
-                if text and _fields(text) != expected:
-                    where = f"[{form}]" if message.pluralizable else ""
-                    errors.append(
-                        f"{path}:{message.lineno}: msgstr{where} has "
-                        f"{sorted(_fields(text))}, msgid has {sorted(expected)}"
-                    )
-    return errors
+    return Completeness(tracks=len(catalog.tracks), lessons=len(lessons), locales=locales)

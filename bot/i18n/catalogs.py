@@ -15,10 +15,9 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
-from bot.locales import DEFAULT_LOCALE, FORMAT_LOCALES, SUPPORTED_LOCALES, fallback_chain
+from bot.i18n.locales import DEFAULT_LOCALE, FORMAT_LOCALES, SUPPORTED_LOCALES, fallback_chain
 
 DOMAIN = "ura"
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
 
 class CatalogsMissing(RuntimeError):
@@ -54,7 +53,7 @@ class Translator:
 class Catalogs:
     """Every locale's translator, loaded once at start-up."""
 
-    def __init__(self, locale_dir: Path = LOCALE_DIR) -> None:
+    def __init__(self, locale_dir: Path) -> None:
         self._translators: dict[str, Translator] = {}
         compiled = list(locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.mo"))
         if not compiled:

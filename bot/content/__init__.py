@@ -1,1 +1,0 @@
-"""Lesson content: files in `lessons/` validated into frozen dataclasses."""

@@ -1,0 +1,1 @@
+"""Help: screening what he types, the referral directory, and the offers built from it."""

@@ -1,0 +1,1 @@
+"""Languages: gettext catalogs, locales and their fallbacks, and translation completeness."""

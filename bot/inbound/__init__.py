@@ -1,0 +1,1 @@
+"""Inbound updates: the durable handling of one update, and long polling around it."""

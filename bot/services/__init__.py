@@ -1,1 +1,0 @@
-"""Use cases. They take a unit of work and plain values, return frozen DTOs, never import telegram."""

@@ -1,1 +1,0 @@
-"""Telegram plumbing: the emulated Bot API used when Telegram itself is unreachable."""
