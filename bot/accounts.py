@@ -64,7 +64,7 @@ class Accounts:
             await self._analytics.record(uow, user_id, "started", locale=fallback)
         user.last_seen_at = utcnow()
         user.chat_id = chat_id
-        if user.status in ("blocked", "stopped"):
+        if user.status == "blocked":
             user.status = "active"
         return _account(user, is_new=is_new, fallback_locale=fallback)
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot import paths
 
@@ -31,22 +30,15 @@ class Settings(BaseSettings):
         default="https://api.telegram.org/file/bot", alias="TELEGRAM_API_BASE_FILE_URL"
     )
     database_url: str = Field(default_factory=default_sqlite_url, alias="DATABASE_URL")
-    admin_ids: Annotated[tuple[int, ...], NoDecode] = Field(default=(), alias="URA_ADMIN_IDS")
     pseudonym_key: str = Field(default="", alias="URA_PSEUDONYM_KEY")
     # Content ships with the code; by default it is read from there, wherever Ura runs from.
     lessons_dir: Path = Field(default_factory=paths.lessons_dir, alias="URA_LESSONS_DIR")
     referrals_dir: Path = Field(default_factory=paths.referrals_dir, alias="URA_REFERRALS_DIR")
     locale_dir: Path = Field(default_factory=paths.locale_dir, alias="URA_LOCALE_DIR")
     poll_timeout: int = Field(default=30, alias="URA_POLL_TIMEOUT")
+    # How stale a process's lesson catalog may be after a publish elsewhere.
+    catalog_check_seconds: float = Field(default=5.0, ge=0, alias="URA_CATALOG_CHECK_SECONDS")
     referral_max_age_days: int = Field(default=180, ge=1, alias="URA_REFERRAL_MAX_AGE_DAYS")
-
-    @field_validator("admin_ids", mode="before")
-    @classmethod
-    def _split_ids(cls, value: object) -> object:
-        """Accept `1,2,3` from the environment; ids are numeric, never usernames."""
-        if isinstance(value, str):
-            return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
-        return value
 
     @property
     def is_sqlite(self) -> bool:

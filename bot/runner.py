@@ -13,10 +13,12 @@ from telegram import BotCommand
 from telegram.ext import Application
 from telegram.request import BaseRequest
 
-from bot.app import Deps, build_application, build_deps
+from bot.app import UraApplication, build_application
 from bot.config import Settings
+from bot.deps import Content, Deps, build_deps
 from bot.i18n.catalogs import Catalogs
 from bot.i18n.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
+from bot.inbound.durable import DurableHandler
 from bot.inbound.polling import Poller
 from bot.views.menus import command_menu, profile
 
@@ -39,16 +41,22 @@ async def set_command_menus(
 class Runtime:
     """A started bot: dependencies, initialized Application and its poller."""
 
-    def __init__(self, deps: Deps, app: Application[Any, Any, Any, Any, Any, Any], poller: Poller):
+    def __init__(self, deps: Deps, app: UraApplication, poller: Poller):
         self.deps, self.app, self.poller = deps, app, poller
 
     @classmethod
     async def start(
-        cls, settings: Settings, *, token: str, request: BaseRequest | None = None
+        cls,
+        settings: Settings,
+        *,
+        token: str,
+        request: BaseRequest | None = None,
+        content: Content | None = None,
     ) -> Runtime:
-        """Build and initialize everything; publish lesson files from the configured folder."""
-        deps = await build_deps(settings, publish_from=settings.lessons_dir)
-        stale = deps.referrals.directory.stale(
+        """Build and initialize everything; publish the configured lesson files if this set
+        of files was never published (once per deployment)."""
+        deps = await build_deps(settings, content=content, publish_lessons=True)
+        stale = deps.help.directory.stale(
             today=date.today(), max_age_days=settings.referral_max_age_days
         )
         if stale:  # coordinators re-verify these; `ura referrals check` lists them
@@ -56,7 +64,8 @@ class Runtime:
         app = build_application(deps, token=token, request=request)
         await app.initialize()
         await set_command_menus(app, deps.catalogs)
-        return cls(deps, app, Poller(app, deps.uow, timeout=settings.poll_timeout))
+        durable = DurableHandler(app, deps.uow)
+        return cls(deps, app, Poller(durable, timeout=settings.poll_timeout))
 
     async def stop(self) -> None:
         """Shut the Application down and close the database."""

@@ -1,9 +1,15 @@
-"""Real databases for tests: a fresh SQLite file, or a fresh Postgres database per test."""
+"""Real databases for tests: a fresh SQLite file, or a fresh Postgres database per test.
+
+Migrating takes most of a database's set-up, so each test session migrates one template
+per kind, and every test starts from a copy of it (a file copy on SQLite, `CREATE DATABASE
+… TEMPLATE` on Postgres). Tests of the migrations themselves start from empty databases.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,6 +17,8 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+
+from bot.db import migrate
 
 POSTGRES_ADMIN = os.environ.get(
     "URA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -41,25 +49,63 @@ async def require_postgres() -> None:
     pytest.skip(reason)
 
 
+def _postgres_url(name: str) -> str:
+    base = POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    return f"{base}/{name}"
+
+
+async def _admin(sql: str) -> None:
+    conn = await asyncpg.connect(POSTGRES_ADMIN)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
 @asynccontextmanager
-async def fresh_database(kind: str, tmp_path: Path) -> AsyncIterator[str]:
-    """Yield the SQLAlchemy URL of an empty database of `kind` ('sqlite' or 'postgres')."""
+async def fresh_database(
+    kind: str, tmp_path: Path, *, template: str | None = None
+) -> AsyncIterator[str]:
+    """Yield the SQLAlchemy URL of a database of `kind` ('sqlite' or 'postgres'): empty, or
+    a copy of `template` (a SQLite file path, or a Postgres database name)."""
     if kind == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'ura.db'}"
+        path = tmp_path / "ura.db"
+        if template is not None:
+            shutil.copyfile(template, path)
+        yield f"sqlite+aiosqlite:///{path}"
         return
     await require_postgres()
     name = f"ura_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(POSTGRES_ADMIN)
+    await _admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield _postgres_url(name)
     finally:
-        await admin.close()
-    base = POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    try:
-        yield f"{base}/{name}"
-    finally:
-        admin = await asyncpg.connect(POSTGRES_ADMIN)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class Templates:
+    """One migrated database per kind for this test session (per xdist worker)."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._made: dict[str, str] = {}
+
+    async def get(self, kind: str) -> str:
+        """The template for `kind`, migrated to head on first use."""
+        if kind not in self._made:
+            if kind == "sqlite":
+                path = self._folder / "template.db"
+                await asyncio.to_thread(migrate.upgrade, f"sqlite+aiosqlite:///{path}")
+                self._made[kind] = str(path)
+            else:
+                await require_postgres()
+                name = f"ura_template_{uuid.uuid4().hex[:12]}"
+                await _admin(f'CREATE DATABASE "{name}"')
+                self._made[kind] = name  # recorded first, so close() drops it even on failure
+                await asyncio.to_thread(migrate.upgrade, _postgres_url(name))
+        return self._made[kind]
+
+    async def close(self) -> None:
+        """Drop the Postgres template."""
+        if "postgres" in self._made:
+            await _admin(f'DROP DATABASE IF EXISTS "{self._made["postgres"]}" WITH (FORCE)')

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.config import Settings
+from bot.deps import Content
 from bot.runner import Runtime
 from fake_telegram import BotApiEmulator, EmulatorRequest, SentMessage
 
@@ -20,15 +21,19 @@ def settings_for(database_url: str, lessons_dir: Path) -> Settings:
         URA_LESSONS_DIR=lessons_dir,
         URA_REFERRALS_DIR=ROOT / "referrals",
         URA_PSEUDONYM_KEY="test-pseudonym-key",
+        URA_CATALOG_CHECK_SECONDS=0,
     )
 
 
 class Harness:
     """One bot process (restartable) and the Telegram it talks to."""
 
-    def __init__(self, database_url: str, *, lessons_dir: Path) -> None:
+    def __init__(
+        self, database_url: str, *, lessons_dir: Path, content: Content | None = None
+    ) -> None:
         self.settings = settings_for(database_url, lessons_dir)
         self.api = BotApiEmulator()
+        self._content = content
         self._runtime: Runtime | None = None
 
     @property
@@ -39,7 +44,7 @@ class Harness:
     async def start(self) -> None:
         """Start a bot process against the same Telegram and database."""
         self._runtime = await Runtime.start(
-            self.settings, token=TOKEN, request=EmulatorRequest(self.api)
+            self.settings, token=TOKEN, request=EmulatorRequest(self.api), content=self._content
         )
 
     async def stop(self) -> None:

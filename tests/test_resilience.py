@@ -53,7 +53,7 @@ async def test_old_update_ids_are_forgotten(bot: Harness) -> None:
             .where(ProcessedUpdate.update_id == 1)
             .values(processed_at=datetime(2020, 1, 1, tzinfo=UTC))
         )
-    await bot.runtime.poller.prune()
+    await bot.runtime.poller.durable.forget_old()
     assert await query(url, "SELECT update_id FROM processed_updates") == [(2,)]
 
 

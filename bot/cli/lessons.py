@@ -27,20 +27,29 @@ def lessons_check(directory: LessonsDir = None) -> None:
 
 @app.command("publish")
 def lessons_publish(directory: LessonsDir = None) -> None:
-    """Check the lesson files and publish them into the configured database."""
+    """Check the lesson files, migrate the database, and publish the files as a new version
+    (nothing changes if these exact files were published before)."""
+    from bot.db import migrate
     from bot.db.engine import make_engine, make_sessionmaker
     from bot.db.uow import UnitOfWork
     from bot.learning.catalog import publish
     from bot.learning.loader import load_catalog
 
     settings = Settings()
-    catalog = load_catalog(directory or settings.lessons_dir)
+    catalog = content_or_exit(lambda: load_catalog(directory or settings.lessons_dir))
+    migrate.upgrade(settings.database_url)
 
     async def _publish() -> None:
         engine = make_engine(settings.database_url)
         async with UnitOfWork(make_sessionmaker(engine)) as uow:
             report = await publish(uow, catalog)
         await engine.dispose()
-        typer.echo(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}")
+        if report.skipped:
+            typer.echo(f"these files are already published (version {report.version})")
+        else:
+            typer.echo(
+                f"published version {report.version}: added {report.added}, "
+                f"updated {report.updated}, unchanged {report.unchanged}"
+            )
 
     asyncio.run(_publish())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,6 +12,7 @@ from bot.cli.common import content_or_exit
 from bot.config import Settings
 
 if TYPE_CHECKING:  # imported lazily at run time, so `ura --help` stays fast
+    from bot.help.evaluation import Evaluation
     from bot.help.screening import Screener, Verdict
 
 app = typer.Typer(
@@ -171,7 +173,6 @@ def referrals_evaluate(
     from bot.help.evaluation import (
         LabelledInvalid,
         evaluate,
-        format_table,
         read_labelled,
         to_json,
     )
@@ -191,3 +192,26 @@ def referrals_evaluate(
             typer.echo(line)
     if not result.passed:
         raise typer.Exit(code=1)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def format_table(evaluation: Evaluation) -> Iterator[str]:
+    """The evaluation as a plain-text table, then the misses, for moderators."""
+    yield f"{'lang':<5} {'pos':>4} {'recall':>7} {'crisis':>7} {'neg':>4} {'fp':>6}  status"
+    for score in (*evaluation.languages, evaluation.overall):
+        failures = score.failures()
+        status = "" if score.lang == "all" else ("ok" if not failures else "; ".join(failures))
+        yield (
+            f"{score.lang:<5} {score.positives:>4} {_pct(score.recall):>7}"
+            f" {_pct(score.crisis_recall):>7} {score.negatives:>4}"
+            f" {_pct(score.false_positive_rate):>6}  {status}"
+        )
+    if evaluation.misses:
+        yield ""
+        yield f"{len(evaluation.misses)} miss(es):"
+        for miss in evaluation.misses:
+            via = f" via {miss.matched!r}" if miss.matched else ""
+            yield f"  line {miss.line} [{miss.lang}] {miss.expected} -> {miss.got}{via}: {miss.text}"

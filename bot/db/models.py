@@ -30,7 +30,13 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-USER_STATUSES = ("active", "paused", "stopped", "blocked")
+USER_STATUSES = ("active", "blocked")
+PUBLICATION_SOURCES = ("files",)
+
+
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """A CHECK clause that keeps a string column within its allowed values."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 def utcnow() -> datetime:
@@ -51,12 +57,11 @@ class User(Base):
     """A learner, keyed by his numeric Telegram id; nothing that names him."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint(f"status IN {USER_STATUSES!r}", name="status"),)
+    __table_args__ = (CheckConstraint(one_of("status", USER_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     locale: Mapped[str | None] = mapped_column(String(8))
-    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     status: Mapped[str] = mapped_column(String(16), default="active")
     cohort: Mapped[str | None] = mapped_column(String(64))
     # Asked once, the first time help is shown ("zz": not one of ours, or rather not say);
@@ -67,6 +72,23 @@ class User(Base):
     )
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class Publication(Base):
+    """One publish of the lesson catalog; the newest id is the catalog's version.
+
+    Every process compares its loaded version with the newest id and reloads when it is
+    behind, so a publish reaches all of them without a restart. `source_hash` identifies the
+    published set of files, so start-up publishes a deployment's files once.
+    """
+
+    __tablename__ = "publications"
+    __table_args__ = (CheckConstraint(one_of("source", PUBLICATION_SOURCES), name="source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))
+    source_hash: Mapped[str] = mapped_column(String(64), index=True)
+    published_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
 
 class Track(Base):

@@ -19,10 +19,13 @@ from bot.db.models import (
     Lesson,
     ProcessedUpdate,
     Progress,
+    Publication,
     QuizAnswer,
     Track,
     User,
 )
+
+PUBLISH_LOCK = 0x5552_4101  # a fixed advisory-lock key: "UR" + A + 1
 
 
 class _Repository:
@@ -90,6 +93,31 @@ class ContentRepository(_Repository):
         """Stage a new track or lesson row and give it an id."""
         self.session.add(row)
         await self.session.flush()
+
+    async def version(self) -> int:
+        """The catalog's version: the newest publication (0 before the first)."""
+        newest: int | None = await self.session.scalar(select(func.max(Publication.id)))
+        return newest or 0
+
+    async def was_published(self, source: str, source_hash: str) -> bool:
+        """Has this exact set of files been published before?"""
+        stmt = select(Publication.id).where(
+            Publication.source == source, Publication.source_hash == source_hash
+        )
+        return (await self.session.scalar(stmt.limit(1))) is not None
+
+    async def record_publication(self, source: str, source_hash: str) -> int:
+        """A new catalog version; returns it."""
+        row = Publication(source=source, source_hash=source_hash)
+        self.session.add(row)
+        await self.session.flush()
+        return row.id
+
+    async def lock_publishing(self) -> None:
+        """Serialize publishers until this transaction ends, so two processes starting
+        together publish once. SQLite's twin: every writing transaction is BEGIN IMMEDIATE."""
+        if self.session.bind.dialect.name == "postgresql":
+            await self.session.execute(select(func.pg_advisory_xact_lock(PUBLISH_LOCK)))
 
 
 class ProgressRepository(_Repository):

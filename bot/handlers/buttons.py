@@ -8,7 +8,6 @@ from bot.handlers import help
 from bot.handlers.context import UraContext
 from bot.handlers.send import send, show
 from bot.learning.player import Screen
-from bot.learning.progress import overview
 from bot.views import callbacks as cb
 from bot.views import menus
 from bot.views.lesson import lesson_screen
@@ -38,8 +37,8 @@ async def on_button(update: Update, context: UraContext) -> None:
 
 async def _menu(context: UraContext) -> Reply:
     async with context.deps.uow() as uow:
-        view = await overview(
-            uow, context.deps.player.catalog, user_id=context.user_id, locale=context.tr.locale
+        view = await context.deps.player.overview(
+            uow, user_id=context.user_id, locale=context.tr.locale
         )
     return menus.tracks(view, context.tr)
 
@@ -67,7 +66,7 @@ async def _act(action: cb.Action, context: UraContext) -> Screen | Reply | None:
             return menus.erased(context.tr)
         case cb.OpenTrack(key):
             async with deps.uow() as uow:
-                view = await overview(uow, deps.player.catalog, user_id=user_id, locale=locale)
+                view = await deps.player.overview(uow, user_id=user_id, locale=locale)
             found = next((t for t in view.tracks if t.key == key), None)
             return menus.track(found, context.tr) if found else None
     async with deps.uow() as uow:

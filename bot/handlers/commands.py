@@ -7,7 +7,6 @@ from telegram import Update
 from bot.handlers import help
 from bot.handlers.context import UraContext
 from bot.handlers.send import send
-from bot.learning.progress import overview
 from bot.views import menus
 from bot.views.help import HELP_PAYLOAD
 
@@ -34,8 +33,8 @@ async def on_start(update: Update, context: UraContext) -> None:
 async def on_lessons(update: Update, context: UraContext) -> None:
     """The tracks, each with this learner's progress."""
     async with context.deps.uow() as uow:
-        view = await overview(
-            uow, context.deps.player.catalog, user_id=context.user_id, locale=context.tr.locale
+        view = await context.deps.player.overview(
+            uow, user_id=context.user_id, locale=context.tr.locale
         )
     await send(update, menus.tracks(view, context.tr))
 
@@ -44,8 +43,6 @@ async def on_progress(update: Update, context: UraContext) -> None:
     """Lessons done, quiz results, and a button to continue."""
     player = context.deps.player
     async with context.deps.uow() as uow:
-        view = await overview(
-            uow, player.catalog, user_id=context.user_id, locale=context.tr.locale
-        )
+        view = await player.overview(uow, user_id=context.user_id, locale=context.tr.locale)
         screen = await player.current(uow, user_id=context.user_id, locale=context.tr.locale)
     await send(update, menus.progress(view, context.tr, menus.resume_for(screen, context.tr)))

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.accounts import Account
+from bot.deps import Deps
 from bot.i18n.catalogs import Translator
-
-if TYPE_CHECKING:
-    from bot.app import Deps
 
 
 class UraContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

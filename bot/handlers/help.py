@@ -38,17 +38,17 @@ async def on_screen(update: Update, context: UraContext) -> None:
     text = (message.text or message.caption) if message else None
     if not text or (_private(update) and context.account is None):
         return
-    referrals, tr = context.deps.referrals, context.tr
+    desk, tr = context.deps.help, context.tr
     if not _private(update):
-        if referrals.classify(text, tr.locale).category != NONE:
+        if desk.classify(text, tr.locale).category != NONE:
             await send(update, views.in_a_group(tr, context.bot.username))
             raise ApplicationHandlerStop
         return
     async with context.deps.uow() as uow:
-        found = await referrals.screen(uow, user_id=context.user_id, text=text, locale=tr.locale)
+        found = await desk.screen(uow, user_id=context.user_id, text=text, locale=tr.locale)
         resume = await _resume(uow, context) if found.found else None
     if found.offer is not None:
-        await send(update, views.offer(found.offer, referrals.directory, tr, resume))
+        await send(update, views.offer(found.offer, desk.directory, tr, resume))
     elif found.found:
         await send(update, views.gentle_offer(found.category, tr, resume))
     if found.found:
@@ -57,13 +57,13 @@ async def on_screen(update: Update, context: UraContext) -> None:
 
 async def open_menu(context: UraContext, *, lesson: str | None, source: str) -> Reply:
     """The help menu, with a way back to the open lesson."""
-    referrals = context.deps.referrals
+    desk = context.deps.help
     async with context.deps.uow() as uow:
-        view = await referrals.menu(
+        view = await desk.menu(
             uow, user_id=context.user_id, locale=context.tr.locale, lesson_key=lesson, source=source
         )
         resume = await _resume(uow, context)
-    return views.menu(view, referrals.directory, context.tr, resume)
+    return views.menu(view, desk.directory, context.tr, resume)
 
 
 async def on_help(update: Update, context: UraContext) -> None:
@@ -76,10 +76,10 @@ async def on_help(update: Update, context: UraContext) -> None:
 
 async def _settings(context: UraContext) -> Reply:
     """The settings screen: his language and his country."""
-    referrals = context.deps.referrals
+    desk = context.deps.help
     async with context.deps.uow() as uow:
-        country = await referrals.country(uow, user_id=context.user_id)
-    return views.settings(context.tr.locale, country, referrals.directory, context.tr)
+        country = await desk.country(uow, user_id=context.user_id)
+    return views.settings(context.tr.locale, country, desk.directory, context.tr)
 
 
 async def on_settings(update: Update, context: UraContext) -> None:
@@ -90,8 +90,8 @@ async def on_settings(update: Update, context: UraContext) -> None:
 
 async def act(action: HelpAction, context: UraContext) -> Reply | None:
     """One help button pressed; the service re-checks every value it carries."""
-    referrals, tr, user_id = context.deps.referrals, context.tr, context.user_id
-    directory = referrals.directory
+    desk, tr, user_id = context.deps.help, context.tr, context.user_id
+    directory = desk.directory
     match action:
         case cb.OpenHelp(lesson):
             return await open_menu(context, lesson=lesson, source="button")
@@ -106,15 +106,15 @@ async def act(action: HelpAction, context: UraContext) -> Reply | None:
             case cb.Dismiss():
                 return views.dismissed(tr, resume)
             case cb.SetCountry(country, category):
-                if not await referrals.set_country(uow, user_id=user_id, country=country):
+                if not await desk.set_country(uow, user_id=user_id, country=country):
                     return None
                 if category is None:
                     return views.country_saved(directory, country, tr)
                 wanted = category
             case cb.ShowHelp(category):
-                known = await referrals.country(uow, user_id=user_id)
+                known = await desk.country(uow, user_id=user_id)
                 if known is None and category != CRISIS:
                     return views.country_question(directory, tr, category)
                 wanted = category
-        shown = await referrals.offer(uow, user_id=user_id, category=wanted, locale=tr.locale)
+        shown = await desk.offer(uow, user_id=user_id, category=wanted, locale=tr.locale)
     return views.offer(shown, directory, tr, resume) if shown else None

@@ -30,8 +30,15 @@ async def on_error(update: object, context: UraContext) -> None:
     """
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("update %s failed", update_id, exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat is not None:
-        try:
-            await send(update, menus.something_went_wrong(context.tr))
-        except Exception:
-            log.exception("could not send the error notice for update %s", update_id)
+    if isinstance(update, Update):
+        await apologise(update, context)
+
+
+async def apologise(update: Update, context: UraContext) -> None:
+    """The one apology a person gets when handling his update failed."""
+    if update.effective_chat is None:
+        return
+    try:
+        await send(update, menus.something_went_wrong(context.tr))
+    except Exception:
+        log.exception("could not send the error notice for update %s", update.update_id)

@@ -7,7 +7,7 @@ the figures and of the thresholds the screening must meet.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -178,29 +178,6 @@ def evaluate(screener: Screener, examples: Sequence[Example]) -> Evaluation:
     langs = [loc for loc in SUPPORTED_LOCALES if any(e.lang == loc for e in examples)]
     languages = tuple(_tally(loc, (r for r in results if r[0].lang == loc)) for loc in langs)
     return Evaluation(languages, _tally("all", results), tuple(misses))
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
-
-
-def format_table(evaluation: Evaluation) -> Iterator[str]:
-    """The evaluation as a plain-text table, then the misses, for moderators."""
-    yield f"{'lang':<5} {'pos':>4} {'recall':>7} {'crisis':>7} {'neg':>4} {'fp':>6}  status"
-    for score in (*evaluation.languages, evaluation.overall):
-        failures = score.failures()
-        status = "" if score.lang == "all" else ("ok" if not failures else "; ".join(failures))
-        yield (
-            f"{score.lang:<5} {score.positives:>4} {_pct(score.recall):>7}"
-            f" {_pct(score.crisis_recall):>7} {score.negatives:>4}"
-            f" {_pct(score.false_positive_rate):>6}  {status}"
-        )
-    if evaluation.misses:
-        yield ""
-        yield f"{len(evaluation.misses)} miss(es):"
-        for miss in evaluation.misses:
-            via = f" via {miss.matched!r}" if miss.matched else ""
-            yield f"  line {miss.line} [{miss.lang}] {miss.expected} -> {miss.got}{via}: {miss.text}"
 
 
 def to_json(evaluation: Evaluation) -> dict[str, Any]:

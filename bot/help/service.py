@@ -1,4 +1,4 @@
-"""Help and referrals: screen typed text, and choose which curated services to show whom.
+"""The help service: screen typed text, and choose which curated services to show whom.
 
 Screening runs before anything else for every message. The text never leaves `screen`:
 only its category is kept, in an event with locale, country, pseudonym and time. Every
@@ -14,7 +14,7 @@ from bot.db.uow import UnitOfWork
 from bot.help.categories import CRISIS, HELP_CATEGORIES, NONE
 from bot.help.directory import COUNTRIES, Directory, Service
 from bot.help.screening import Screener, Verdict
-from bot.learning.model import Catalog
+from bot.learning.catalog import CatalogStore
 
 OTHER_COUNTRY = "zz"  # none of ours, or he would rather not say
 COUNTRY_CHOICES: tuple[str, ...] = (*COUNTRIES, OTHER_COUNTRY)
@@ -62,16 +62,16 @@ class Screening:
         return self.category != NONE
 
 
-class Referrals:
+class HelpService:
     """Screening, the help menu and the services shown; nothing here knows Telegram."""
 
     def __init__(
-        self, directory: Directory, screener: Screener, analytics: Analytics, catalog: Catalog
+        self, directory: Directory, screener: Screener, analytics: Analytics, lessons: CatalogStore
     ) -> None:
         self.directory = directory
         self._screener = screener
         self._analytics = analytics
-        self._catalog = catalog
+        self._lessons = lessons
 
     def classify(self, text: str, locale: str) -> Verdict:
         """Classify without recording anything (groups, where nobody is recorded)."""
@@ -100,7 +100,8 @@ class Referrals:
         self, uow: UnitOfWork, *, user_id: int, locale: str, lesson_key: str | None, source: str
     ) -> HelpMenu:
         """The help menu; needs the open lesson is tagged with come right after crisis."""
-        lesson = self._catalog.lesson(lesson_key) if lesson_key else None
+        catalog = self._lessons.published.catalog
+        lesson = catalog.lesson(lesson_key) if lesson_key else None
         tags = set(lesson.tags) if lesson else set()
         ordered = sorted(
             HELP_CATEGORIES, key=lambda c: (c != CRISIS, c not in tags, HELP_CATEGORIES.index(c))

@@ -1,9 +1,8 @@
 """Durable long polling: an update is confirmed to Telegram only after it was handled.
 
 PTB's stock Updater confirms a batch as soon as it fetches it, so a crash mid-batch loses
-those updates. Here the offset moves past an update only after `process_update` finished
-and its id was recorded; a redelivered id is skipped. Domain writes are idempotent too, so
-an update replayed after a crash between handling and recording changes nothing twice.
+those updates. Here the offset moves past an update only after `DurableHandler.handle`
+processed and recorded it.
 """
 
 from __future__ import annotations
@@ -11,21 +10,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from telegram import Update
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
-from bot.db.models import utcnow
-from bot.db.uow import UnitOfWork
+from bot.inbound.durable import DurableHandler
 
 log = logging.getLogger(__name__)
 
-# Telegram keeps an unconfirmed update for 24 hours at most; keep ids a while longer.
-REMEMBER_UPDATES = timedelta(days=2)
 PRUNE_EVERY_SECONDS = 3600.0
 
 ALLOWED_UPDATES = [
@@ -39,28 +33,11 @@ ALLOWED_UPDATES = [
 class Poller:
     """Fetches updates with `getUpdates`, handles each, then confirms it."""
 
-    def __init__(
-        self,
-        app: Application[Any, Any, Any, Any, Any, Any],
-        uow: Callable[[], UnitOfWork],
-        *,
-        timeout: int = 30,
-    ) -> None:
-        self.app = app
-        self._uow = uow
+    def __init__(self, durable: DurableHandler, *, timeout: int = 30) -> None:
+        self.durable = durable
+        self.app: Application[Any, Any, Any, Any, Any, Any] = durable.app
         self.timeout = timeout
         self.offset: int | None = None
-
-    async def _handle(self, update: Update) -> None:
-        """Handle one update, then record its id (in its own short transaction)."""
-        await self.app.process_update(update)
-        async with self._uow() as uow:
-            await uow.updates.mark(update.update_id)
-
-    async def prune(self) -> None:
-        """Drop update ids too old to ever be redelivered."""
-        async with self._uow() as uow:
-            await uow.updates.prune(utcnow() - REMEMBER_UPDATES)
 
     async def fetch(self, timeout: int | None = None) -> tuple[Update, ...]:
         """One getUpdates call; it confirms (to Telegram) only updates already handled."""
@@ -73,13 +50,9 @@ class Poller:
 
     async def handle_all(self, updates: tuple[Update, ...]) -> None:
         """Handle a batch in order, skipping ids handled before; the offset follows along."""
-        async with self._uow() as uow:
-            seen = await uow.updates.seen([update.update_id for update in updates])
+        seen = await self.durable.seen([update.update_id for update in updates])
         for update in updates:
-            if update.update_id in seen:
-                log.info("skipping redelivered update %s", update.update_id)
-            else:
-                await self._handle(update)
+            await self.durable.handle(update, seen=update.update_id in seen)
             self.offset = update.update_id + 1
 
     async def poll_once(self, timeout: int | None = None) -> int:
@@ -101,7 +74,7 @@ class Poller:
         try:
             while not stop.is_set():
                 if loop.time() - pruned_at >= PRUNE_EVERY_SECONDS:
-                    await self.prune()
+                    await self.durable.forget_old()
                     pruned_at = loop.time()
                 fetch = asyncio.ensure_future(self.fetch())
                 await asyncio.wait({fetch, waiter}, return_when=asyncio.FIRST_COMPLETED)

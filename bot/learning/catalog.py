@@ -1,14 +1,18 @@
-"""Publishing lesson files into the database and loading the catalog back from it.
+"""Publishing lessons into the database, and the published catalog as a read model.
 
-The database is the source of truth at run time, so later staff tools can publish from
-Telegram and several bot processes see the same lessons.
+The database is the source of truth at run time: staff tools publish into it, and every bot
+process serves what it holds. A process keeps the catalog in memory with its version (the
+newest publication) and re-reads it when a newer one appears, so a publish reaches every
+process without a restart.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bot.db.models import Lesson as LessonRow
@@ -25,6 +29,8 @@ class PublishReport:
     added: int
     updated: int
     unchanged: int
+    version: int = 0
+    skipped: bool = False  # these exact files were published before
 
 
 def _hash(body: dict[str, Any]) -> str:
@@ -57,7 +63,34 @@ def _lesson_text(data: dict[str, Any]) -> LessonText:
     )
 
 
-async def publish(uow: UnitOfWork, catalog: Catalog) -> PublishReport:
+def files_hash(catalog: Catalog) -> str:
+    """One hash for a whole set of lesson files: what a deployment ships."""
+    return _hash(
+        {
+            "tracks": [
+                [track.key, track.order, track_body(track)]
+                + [[ls.key, ls.order, lesson_body(ls)] for ls in track.lessons]
+                for track in catalog.tracks
+            ]
+        }
+    )
+
+
+async def publish(uow: UnitOfWork, catalog: Catalog, *, source: str = "files") -> PublishReport:
+    """Publish `catalog` as the new version, once: the same files published again (by a
+    restart, or by a second process starting at the same moment) change nothing."""
+    digest = files_hash(catalog)
+    if await uow.content.was_published(source, digest):
+        return PublishReport(0, 0, 0, version=await uow.content.version(), skipped=True)
+    await uow.content.lock_publishing()
+    if await uow.content.was_published(source, digest):  # another process just did it
+        return PublishReport(0, 0, 0, version=await uow.content.version(), skipped=True)
+    report = await _write(uow, catalog)
+    version = await uow.content.record_publication(source, digest)
+    return PublishReport(report.added, report.updated, report.unchanged, version=version)
+
+
+async def _write(uow: UnitOfWork, catalog: Catalog) -> PublishReport:
     """Insert or update every track and lesson whose content hash changed."""
     tracks = {row.key: row for row in await uow.content.tracks()}
     lessons = {row.key: row for row in await uow.content.lessons()}
@@ -92,12 +125,58 @@ async def publish(uow: UnitOfWork, catalog: Catalog) -> PublishReport:
     return PublishReport(added=added, updated=updated, unchanged=unchanged)
 
 
-async def load(uow: UnitOfWork) -> Catalog:
-    """The published catalog, rebuilt from the database rows."""
+@dataclass(frozen=True)
+class Published:
+    """The catalog at one version, with the row id of each lesson (progress refers to it)."""
+
+    catalog: Catalog
+    version: int
+    lesson_ids: Mapping[str, int] = field(default_factory=dict)
+    lesson_keys: Mapping[int, str] = field(default_factory=dict)
+
+
+class CatalogStore:
+    """The read model: the published catalog this process serves.
+
+    It asks the database for the newest version at most every `check_every` seconds (one
+    cheap query) and reloads when it is behind.
+    """
+
+    def __init__(
+        self,
+        published: Published,
+        *,
+        check_every: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._published = published
+        self._check_every = check_every
+        self._clock = clock
+        self._checked_at = clock()
+
+    @property
+    def published(self) -> Published:
+        """What this process serves now (possibly a few seconds behind)."""
+        return self._published
+
+    async def fresh(self, uow: UnitOfWork) -> Published:
+        """The catalog, re-read first if a newer version was published since the last look."""
+        now = self._clock()
+        if now - self._checked_at >= self._check_every:
+            self._checked_at = now
+            if await uow.content.version() != self._published.version:
+                self._published = await load(uow)
+        return self._published
+
+
+async def load(uow: UnitOfWork) -> Published:
+    """The published catalog, rebuilt from the database rows, with its version."""
+    version = await uow.content.version()
     lessons_by_track: dict[int, list[Lesson]] = {}
     track_rows = await uow.content.tracks()
     keys = {row.id: row.key for row in track_rows}
-    for row in await uow.content.lessons():
+    lesson_rows = await uow.content.lessons()
+    for row in lesson_rows:
         lessons_by_track.setdefault(row.track_id, []).append(
             Lesson(
                 key=row.key,
@@ -117,4 +196,9 @@ async def load(uow: UnitOfWork) -> Catalog:
         )
         for row in track_rows
     )
-    return Catalog(tracks=tracks)
+    return Published(
+        catalog=Catalog(tracks=tracks),
+        version=version,
+        lesson_ids={row.key: row.id for row in lesson_rows},
+        lesson_keys={row.id: row.key for row in lesson_rows},
+    )

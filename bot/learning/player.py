@@ -12,7 +12,9 @@ from enum import StrEnum
 from bot.analytics import Analytics
 from bot.db.models import Progress, QuizAnswer, utcnow
 from bot.db.uow import UnitOfWork
-from bot.learning.model import Catalog, Lesson, LessonText
+from bot.learning.catalog import CatalogStore, Published
+from bot.learning.model import Lesson, LessonText
+from bot.learning.progress import Overview, overview
 
 
 class Stage(StrEnum):
@@ -75,15 +77,25 @@ class Screen:
 class LessonPlayer:
     """Moves learners through lessons; every method is safe to call twice."""
 
-    def __init__(self, catalog: Catalog, analytics: Analytics) -> None:
-        self.catalog = catalog
+    def __init__(self, store: CatalogStore, analytics: Analytics) -> None:
+        self._store = store
         self._analytics = analytics
+        self._published = store.published
+
+    async def _fresh(self, uow: UnitOfWork) -> Published:
+        self._published = await self._store.fresh(uow)
+        return self._published
+
+    async def overview(self, uow: UnitOfWork, *, user_id: int, locale: str) -> Overview:
+        """His progress across the whole published catalog (/lessons, /progress)."""
+        return await overview(uow, await self._fresh(uow), user_id=user_id, locale=locale)
 
     def _screen(
         self, lesson: Lesson, progress: Progress, answer: QuizAnswer | None, locale: str, **kw: bool
     ) -> Screen:
         stage = stage_of(progress.step, lesson.card_count)
-        following = self.catalog.next_lesson(lesson.key) if stage is Stage.DONE else None
+        catalog = self._published.catalog
+        following = catalog.next_lesson(lesson.key) if stage is Stage.DONE else None
         return Screen(
             lesson_key=lesson.key,
             step=progress.step,
@@ -100,8 +112,9 @@ class LessonPlayer:
     async def _load(
         self, uow: UnitOfWork, user_id: int, lesson_key: str
     ) -> tuple[Lesson, int, Progress | None] | None:
-        lesson = self.catalog.lesson(lesson_key)
-        lesson_id = await uow.content.lesson_id(lesson_key) if lesson else None
+        published = await self._fresh(uow)
+        lesson = published.catalog.lesson(lesson_key)
+        lesson_id = published.lesson_ids.get(lesson_key)
         if lesson is None or lesson_id is None:
             return None
         progress = await uow.progress.get(user_id, lesson_id)
@@ -157,7 +170,7 @@ class LessonPlayer:
         user = await uow.users.get(user_id)
         if user is None or user.current_lesson_id is None:
             return None
-        key = await uow.content.lesson_key(user.current_lesson_id)
+        key = (await self._fresh(uow)).lesson_keys.get(user.current_lesson_id)
         if key is None:
             return None
         started = await self._started(uow, user_id, key)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.db.uow import UnitOfWork
-from bot.learning.model import Catalog
+from bot.learning.catalog import Published
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,9 @@ class Overview:
         return sum(len(track.lessons) for track in self.tracks)
 
 
-async def overview(uow: UnitOfWork, catalog: Catalog, *, user_id: int, locale: str) -> Overview:
+async def overview(uow: UnitOfWork, published: Published, *, user_id: int, locale: str) -> Overview:
     """This learner's progress across the whole catalog."""
-    ids = await uow.content.lesson_ids()
+    ids, catalog = published.lesson_ids, published.catalog
     rows = {row.lesson_id: row for row in await uow.progress.for_user(user_id)}
     answers = await uow.progress.answers_for_user(user_id)
     tracks = []
