@@ -4,23 +4,48 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+LOCKED := $(VENV)/.locked-stamp
+# What gets installed: every package pinned with its hashes, for runtime + dev (dev.lock)
+# and runtime alone (run.lock). `make lock` writes both from pyproject.toml's ranges.
+LOCK := requirements/dev.lock
+RUN_LOCK := requirements/run.lock
+# `make lock` takes the newest releases the ranges allow; `make lock LOCK_FLAGS=` keeps the
+# current pins where it can, `LOCK_FLAGS='--upgrade-package babel'` moves one package.
+LOCK_FLAGS ?= --upgrade
+COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command 'make lock' $(LOCK_FLAGS) pyproject.toml requirements/build.in
 MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/ura.po))
 EXTRACT = $(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output \
 	--project=Ura --version=0.1 --copyright-holder=Ura --msgid-bugs-address=ura@example.org
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format i18n i18n-check bench clean
+.PHONY: help install lock run test lint format i18n i18n-check bench clean
 
 help: ## Show the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
-	touch $(STAMP)
+# A lock with new content means a new .venv, so it holds exactly the locked set and nothing
+# left over (a lock only touched, by git or `make lock`, keeps the .venv it has).
+$(LOCKED): $(LOCK)
+	@if cmp -s $(LOCK) $(VENV)/installed.lock; then exit 0; fi; set -ex; \
+	rm -rf $(VENV); \
+	$(PYTHON) -m venv $(VENV); \
+	$(BIN)/pip install -q --require-hashes --no-deps -r $(LOCK); \
+	cp $(LOCK) $(VENV)/installed.lock
+	@touch $@
 
-install: $(STAMP) $(MO) ## Create .venv, install Ura with its dev tools, compile catalogs
+# Ura itself, editable, built by the locked setuptools; `pip check` fails if pyproject.toml
+# asks for something the lock lacks.
+$(STAMP): $(LOCKED) pyproject.toml
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	@$(BIN)/pip check || { echo "$(LOCK) does not satisfy pyproject.toml: run 'make lock'"; exit 1; }
+	touch $@
+
+install: $(STAMP) $(MO) ## Create .venv, install the locked set and Ura, compile catalogs
+
+lock: $(LOCKED) ## Upgrade on purpose: re-resolve pyproject.toml into requirements/*.lock (then make test)
+	$(COMPILE) --extra dev -o $(LOCK)
+	$(COMPILE) -c $(LOCK) -o $(RUN_LOCK)
 
 locale/%/LC_MESSAGES/ura.mo: locale/%/LC_MESSAGES/ura.po $(STAMP)
 	$(BIN)/pybabel -q compile --use-fuzzy -D ura -i $< -o $@
@@ -29,7 +54,7 @@ run: $(STAMP) $(MO) ## Migrate the database, then serve the bot (needs TELEGRAM_
 	$(BIN)/ura run
 
 test: $(STAMP) $(MO) ## Run the whole test suite (SQLite, and Postgres where it runs)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 lint: $(STAMP) $(MO) i18n-check ## ruff, mypy, migrations drift, catalog drift, lesson files
 	$(BIN)/ruff check .
@@ -46,14 +71,8 @@ i18n: $(STAMP) ## Extract UI strings, update every catalog, compile them
 	$(BIN)/pybabel -q update -i locale/ura.pot -d locale -D ura --no-fuzzy-matching --ignore-obsolete
 	$(MAKE) --no-print-directory $(MO)
 
-i18n-check: $(STAMP) ## Fail if locale/ura.pot is stale or a catalog does not compile
-	@tmp=$$(mktemp); $(EXTRACT) -o $$tmp . ; \
-	if ! diff -q -I '^"POT-Creation-Date' -I '^#' $$tmp locale/ura.pot >/dev/null; then \
-	  echo "locale/ura.pot is stale: run 'make i18n' and commit the result"; rm -f $$tmp; exit 1; fi; rm -f $$tmp
-	@for po in locale/*/LC_MESSAGES/ura.po; do \
-	  $(BIN)/pybabel -q compile --use-fuzzy -D ura -i $$po -o /dev/null || exit 1; done
-	@$(BIN)/ura i18n check
-	@echo "catalogs: up to date and compiling"
+i18n-check: $(STAMP) ## Fail if ura.pot is stale, a catalog does not compile or placeholders differ
+	$(BIN)/ura i18n check
 
 bench: $(STAMP) $(MO) ## Benchmarks in bench/
 	$(BIN)/python bench/durable_polling.py --postgres

@@ -40,11 +40,6 @@ class Settings(BaseSettings):
     catalog_check_seconds: float = Field(default=5.0, ge=0, alias="URA_CATALOG_CHECK_SECONDS")
     referral_max_age_days: int = Field(default=180, ge=1, alias="URA_REFERRAL_MAX_AGE_DAYS")
 
-    @property
-    def is_sqlite(self) -> bool:
-        """True when the embedded database is in use."""
-        return self.database_url.startswith("sqlite")
-
     def pseudonym_secret(self) -> bytes:
         """The analytics key; a missing key falls back to one derived from the bot token.
 

@@ -1,8 +1,7 @@
-"""Bot API limits, error descriptions and vocabularies the emulator validates against.
+"""Bot API limits and error descriptions the emulator validates against.
 
 Public values (``MAX_*``, ``NOT_MODIFIED``, ``BLOCKED``...) are the exact limits and error
-descriptions Telegram uses, so tests can assert on them; the private ones list the update types,
-chat actions and button kinds Telegram accepts.
+descriptions Telegram uses, so tests can assert on them.
 """
 
 from __future__ import annotations
@@ -29,10 +28,6 @@ CONFLICT_OTHER_POLL: Final = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
     "is running"
 )
-CONFLICT_WEBHOOK: Final = (
-    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete "
-    "the webhook first"
-)
 QUERY_INVALID: Final = (
     "Bad Request: query is too old and response timeout expired or query ID is invalid"
 )
@@ -40,32 +35,5 @@ QUERY_INVALID: Final = (
 # Update types Telegram delivers when allowed_updates was never set (or set to []).
 _DEFAULT_EXCLUDED_UPDATES: Final = frozenset(
     {"chat_member", "message_reaction", "message_reaction_count"}
-)
-_CHAT_ACTIONS: Final = frozenset(
-    {
-        "typing",
-        "upload_photo",
-        "record_video",
-        "upload_video",
-        "record_voice",
-        "upload_voice",
-        "upload_document",
-        "choose_sticker",
-        "find_location",
-        "record_video_note",
-        "upload_video_note",
-    }
-)
-_INLINE_BUTTON_KINDS: Final = (
-    "callback_data",
-    "url",
-    "login_url",
-    "switch_inline_query",
-    "switch_inline_query_current_chat",
-    "switch_inline_query_chosen_chat",
-    "callback_game",
-    "pay",
-    "web_app",
-    "copy_text",
 )
 _COMMAND_RE: Final = re.compile(r"[a-z0-9_]{1,32}")

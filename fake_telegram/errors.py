@@ -1,7 +1,8 @@
 """Errors: ``ApiError`` (a Bot API error response) and ``UsageError`` (a test's own mistake).
 
-``_bad`` builds the ``ApiError`` for a request the bot should never send; those are also recorded
-in ``BotApiEmulator.errors`` so tests can assert that the bot never misused the protocol.
+``_bad`` builds the ``ApiError`` for a request the bot should never send (malformed, or using a
+method, parameter or parse mode the emulator does not emulate); those are also recorded in
+``BotApiEmulator.errors`` so tests can assert that the bot never misused the protocol.
 """
 
 from __future__ import annotations
@@ -12,26 +13,15 @@ from .constants import JSONDict
 class ApiError(Exception):
     """A Bot API error response; ``unexpected`` marks protocol misuse rather than a normal 4xx."""
 
-    def __init__(
-        self,
-        code: int,
-        description: str,
-        *,
-        retry_after: int | None = None,
-        unexpected: bool = False,
-    ) -> None:
+    def __init__(self, code: int, description: str, *, unexpected: bool = False) -> None:
         super().__init__(f"{code}: {description}")
         self.code = code
         self.description = description
-        self.retry_after = retry_after
         self.unexpected = unexpected
 
     def to_json(self) -> JSONDict:
         """Render the error envelope exactly as Telegram does, so PTB maps it to its exceptions."""
-        body: JSONDict = {"ok": False, "error_code": self.code, "description": self.description}
-        if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
-        return body
+        return {"ok": False, "error_code": self.code, "description": self.description}
 
 
 class UsageError(AssertionError):

@@ -6,8 +6,7 @@
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .constants import JSONDict
 from .errors import UsageError
@@ -20,11 +19,8 @@ class SentMessage:
     chat_id: int
     message_id: int
     text: str
-    buttons: list[list[tuple[str, str]]]
+    buttons: list[list[tuple[str, str]]]  # (label, callback_data or url), row by row
     edits: int = 0
-    entities: list[JSONDict] = field(default_factory=list)
-    reply_keyboard: list[list[str]] | None = None
-    raw: JSONDict = field(default_factory=dict, repr=False, compare=False)
 
     def labels(self) -> list[str]:
         """Inline button labels flattened row by row, for compact assertions."""
@@ -50,10 +46,7 @@ class _Stored:
 
     data: JSONDict
     from_bot: bool
-    sender_id: int
     edits: int = 0
-    deleted: bool = False
-    reply_keyboard: list[list[str]] | None = None
 
 
 @dataclass
@@ -81,13 +74,7 @@ def _inline_rows(message: JSONDict) -> list[list[JSONDict]]:
 
 def _snapshot(chat_id: int, message_id: int, stored: _Stored) -> SentMessage:
     buttons = [
-        [
-            (
-                str(b.get("text", "")),
-                str(b.get("callback_data", b.get("url", ""))),
-            )
-            for b in row
-        ]
+        [(str(b.get("text", "")), str(b.get("callback_data", b.get("url", "")))) for b in row]
         for row in _inline_rows(stored.data)
     ]
     return SentMessage(
@@ -96,7 +83,4 @@ def _snapshot(chat_id: int, message_id: int, stored: _Stored) -> SentMessage:
         text=str(stored.data.get("text", "")),
         buttons=buttons,
         edits=stored.edits,
-        entities=copy.deepcopy(stored.data.get("entities", [])),
-        reply_keyboard=copy.deepcopy(stored.reply_keyboard),
-        raw=copy.deepcopy(stored.data),
     )

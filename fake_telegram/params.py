@@ -1,7 +1,8 @@
-"""Decoding of Bot API call parameters, whether they arrive typed (in-process) or as strings.
+"""The parameters each emulated method accepts, and their decoding.
 
-Over HTTP every value is a string (PTB JSON-encodes everything that is not already one), so the
-dispatcher and the HTTP front end decode each parameter by its known type.
+Over HTTP every value is a string (PTB JSON-encodes everything that is not already one), so each
+parameter is decoded by its known type. A parameter the emulator does not know, and any
+``parse_mode`` (Ura sends plain text; no parse mode is rendered), fails loudly.
 """
 
 from __future__ import annotations
@@ -13,82 +14,38 @@ from typing import Any, Final
 from .constants import JSONDict
 from .errors import _bad
 
-# Parameter types. Over HTTP every value arrives as a string (PTB JSON-encodes everything that is
-# not already a string), so the dispatcher needs to know which names to decode and how.
+# The parameters of each emulated method; anything else is rejected as not emulated.
+_METHOD_PARAMS: Final = {
+    "getMe": frozenset(),
+    "getUpdates": frozenset({"offset", "limit", "timeout", "allowed_updates"}),
+    "setMyCommands": frozenset({"commands", "language_code"}),
+    "setMyDescription": frozenset({"description", "language_code"}),
+    "setMyShortDescription": frozenset({"short_description", "language_code"}),
+    "sendMessage": frozenset({"chat_id", "text", "reply_markup"}),
+    "editMessageText": frozenset({"chat_id", "message_id", "text", "reply_markup"}),
+    "answerCallbackQuery": frozenset({"callback_query_id", "text"}),
+}
 _STR_PARAMS: Final = frozenset(
-    {
-        "text",
-        "caption",
-        "parse_mode",
-        "callback_query_id",
-        "url",
-        "language_code",
-        "description",
-        "short_description",
-        "name",
-        "action",
-        "inline_message_id",
-        "secret_token",
-        "ip_address",
-        "business_connection_id",
-        "message_effect_id",
-        "custom_emoji_id",
-    }
+    {"text", "callback_query_id", "language_code", "description", "short_description"}
 )
-_INT_PARAMS: Final = frozenset(
-    {
-        "chat_id",
-        "from_chat_id",
-        "message_id",
-        "offset",
-        "limit",
-        "timeout",
-        "user_id",
-        "cache_time",
-        "message_thread_id",
-        "reply_to_message_id",
-        "max_connections",
-        "until_date",
-        "direct_messages_topic_id",
-    }
-)
-_BOOL_PARAMS: Final = frozenset(
-    {
-        "show_alert",
-        "disable_notification",
-        "protect_content",
-        "drop_pending_updates",
-        "disable_web_page_preview",
-        "allow_sending_without_reply",
-        "allow_paid_broadcast",
-        "revoke_messages",
-        "for_channels",
-    }
-)
-_JSON_PARAMS: Final = frozenset(
-    {
-        "reply_markup",
-        "entities",
-        "caption_entities",
-        "commands",
-        "scope",
-        "allowed_updates",
-        "link_preview_options",
-        "reply_parameters",
-        "menu_button",
-        "media",
-        "rights",
-        "message_ids",
-    }
-)
+_NUMBER_PARAMS: Final = frozenset({"chat_id", "message_id", "offset", "limit", "timeout"})
+_JSON_PARAMS: Final = frozenset({"reply_markup", "commands", "allowed_updates"})
+
+
+def _decode(method: str, params: JSONDict) -> JSONDict:
+    """Decode the parameters of a call to an emulated ``method``, rejecting unknown ones."""
+    if params.get("parse_mode") not in (None, ""):
+        raise _bad(f"parse modes are not emulated ({method} with parse_mode)")
+    unknown = sorted(set(params) - _METHOD_PARAMS[method] - {"parse_mode"})
+    if unknown:
+        raise _bad(f"parameters {', '.join(unknown)} of {method} are not emulated")
+    return {name: _normalize(name, value) for name, value in params.items() if name != "parse_mode"}
 
 
 def _normalize(name: str, value: Any) -> Any:
     """Decode one parameter whatever way it arrived (typed in-process, string over HTTP)."""
     if name in _STR_PARAMS:
-        if isinstance(value, str | dict | list):
-            return value
-        return str(value).lower() if isinstance(value, bool) else str(value)
+        return value if isinstance(value, str) else str(value)
     if not isinstance(value, str):
         return value
     if name in _JSON_PARAMS:
@@ -96,27 +53,12 @@ def _normalize(name: str, value: Any) -> Any:
             return json.loads(value)
         except ValueError:
             raise _bad(f"can't parse {name} JSON object") from None
-    if name in _INT_PARAMS:
+    if name in _NUMBER_PARAMS:
         with contextlib.suppress(ValueError):
             return int(value)
         with contextlib.suppress(ValueError):
             number = float(value)
             return int(number) if number.is_integer() else number
-        return value
-    if name in _BOOL_PARAMS:
-        return value.strip().lower() in ("true", "1")
-    return value
-
-
-def _decode_form_value(name: str, value: str) -> Any:
-    """Form values of parameters the emulator does not know: decode obvious JSON only."""
-    if name in _STR_PARAMS | _INT_PARAMS | _BOOL_PARAMS | _JSON_PARAMS:
-        return value
-    if value in ("true", "false"):
-        return value == "true"
-    if value[:1] in ("{", "["):
-        with contextlib.suppress(ValueError):
-            return json.loads(value)
     return value
 
 

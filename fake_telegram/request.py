@@ -1,15 +1,17 @@
-"""In-process transport: a PTB request backend that answers from the emulator, no network."""
+"""In-process transport: a PTB request backend that answers from the emulator, no network.
+
+Pass one ``EmulatorRequest`` as both ``request`` and ``get_updates_request``: otherwise PTB would
+still long-poll api.telegram.org through a default HTTPXRequest.
+"""
 
 from __future__ import annotations
 
 import json
 from urllib.parse import urlsplit
 
-from telegram import Bot
 from telegram.request import BaseRequest, RequestData
 
 from .core import BotApiEmulator
-from .errors import ApiError
 
 
 class EmulatorRequest(BaseRequest):
@@ -19,21 +21,15 @@ class EmulatorRequest(BaseRequest):
     connection state, so initialize/shutdown are idempotent.
     """
 
-    __slots__ = ("_emulator", "_read_timeout")
+    __slots__ = ("_emulator",)
 
-    def __init__(self, emulator: BotApiEmulator, *, read_timeout: float | None = 5.0) -> None:
+    def __init__(self, emulator: BotApiEmulator) -> None:
         self._emulator = emulator
-        self._read_timeout = read_timeout
-
-    @property
-    def emulator(self) -> BotApiEmulator:
-        """The emulated server this request talks to."""
-        return self._emulator
 
     @property
     def read_timeout(self) -> float | None:
         """Default read timeout PTB adds to long-poll timeouts."""
-        return self._read_timeout
+        return 5.0
 
     async def initialize(self) -> None:
         """Nothing to open: there is no network."""
@@ -53,19 +49,6 @@ class EmulatorRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         """Dispatch to the emulator; the JSON round trip catches what would not survive the wire."""
         api_method = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
-        if request_data is None and method == "GET":
-            status, body = 404, ApiError(404, "Not Found").to_json()
-        else:
-            params = json.loads(json.dumps(request_data.parameters)) if request_data else {}
-            status, body = await self._emulator.handle(api_method, params)
+        params = json.loads(json.dumps(request_data.parameters)) if request_data else {}
+        status, body = await self._emulator.handle(api_method, params)
         return status, json.dumps(body, ensure_ascii=False).encode("utf-8")
-
-
-def emulated_bot(emulator: BotApiEmulator, token: str = "123:ABC") -> Bot:
-    """A real PTB Bot wired to the emulator for every call, getUpdates included.
-
-    ``Bot(token, request=...)`` alone would still long-poll api.telegram.org through a default
-    HTTPXRequest, because PTB keeps a separate request object for getUpdates.
-    """
-    request = EmulatorRequest(emulator)
-    return Bot(token=token, request=request, get_updates_request=request)

@@ -9,8 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import threading
-from collections.abc import Callable
-from typing import Any
+import time
 
 from .constants import JSONDict
 from .errors import ApiError
@@ -20,10 +19,9 @@ from .model import _Pending, _Stored
 class EmulatorState:
     """Attributes of the emulated server; see ``BotApiEmulator`` for their meaning."""
 
-    bot_id: int
-    bot_username: str
-    first_name: str
-    clock: Callable[[], float]
+    bot_id = 7000001
+    bot_username = "ura_test_bot"
+    first_name = "Ura"
 
     chats: dict[int, JSONDict]
     users: dict[int, JSONDict]
@@ -33,15 +31,6 @@ class EmulatorState:
     errors: list[str]
     failures: list[tuple[str, int, str]]
     callback_answers: list[JSONDict]
-    chat_actions: list[tuple[int, str]]
-    commands: dict[str, list[JSONDict]]
-    descriptions: dict[str, str]
-    short_descriptions: dict[str, str]
-    names: dict[str, str]
-    menu_buttons: dict[int | None, JSONDict]
-    reply_keyboards: dict[int, list[list[str]] | None]
-    webhook_url: str
-    webhook_params: JSONDict
 
     _lock: threading.RLock
     _pending: list[_Pending]
@@ -54,7 +43,6 @@ class EmulatorState:
     _poll_generation: int
     _waiters: set[asyncio.Future[None]]
     _fail_next: dict[str, list[ApiError]]
-    _handlers: dict[str, tuple[str, Callable[[JSONDict], Any]]]
 
     @property
     def bot_user(self) -> JSONDict:
@@ -65,6 +53,9 @@ class EmulatorState:
             "first_name": self.first_name,
             "username": self.bot_username,
         }
+
+    def _now(self) -> int:
+        return int(time.time())
 
     def _next_id(self, chat_id: int) -> int:
         message_id = self._next_message_id.get(chat_id, 1)

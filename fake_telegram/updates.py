@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import copy
 
-from .constants import _DEFAULT_EXCLUDED_UPDATES, CONFLICT_OTHER_POLL, CONFLICT_WEBHOOK, JSONDict
+from .constants import _DEFAULT_EXCLUDED_UPDATES, CONFLICT_OTHER_POLL, JSONDict
 from .errors import ApiError
 from .model import _Pending
 from .state import EmulatorState
@@ -40,8 +40,6 @@ class UpdateQueueMixin(EmulatorState):
         return update_id
 
     async def _get_updates(self, params: JSONDict) -> list[JSONDict]:
-        if self.webhook_url:
-            raise ApiError(409, CONFLICT_WEBHOOK)
         offset = int(params.get("offset") or 0)
         limit = min(max(int(params.get("limit") or 100), 1), 100)
         timeout = max(float(params.get("timeout") or 0), 0.0)

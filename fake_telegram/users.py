@@ -1,6 +1,6 @@
 """The user side: helpers that act as Telegram users and enqueue the resulting updates.
 
-Each helper (``user_text``, ``press``, ``block``...) produces the exact Bot API JSON Telegram would
+Each helper (``user_text``, ``press``, ``my_chat_member_kicked``...) produces the exact Bot API JSON Telegram would
 deliver, and raises ``UsageError`` for what Telegram's UI would not let a user do.
 """
 
@@ -11,12 +11,11 @@ import copy
 from .constants import JSONDict
 from .errors import UsageError
 from .model import _inline_rows, _Pending, _Stored
-from .text import _utf16_len
 from .updates import UpdateQueueMixin
 
 
 class UserSideMixin(UpdateQueueMixin):
-    """What users do: send messages, edit them, press buttons, block and unblock the bot."""
+    """What users do: send messages, edit them, press buttons, block the bot."""
 
     def user_text(
         self,
@@ -26,26 +25,13 @@ class UserSideMixin(UpdateQueueMixin):
         language_code: str | None = "en",
         chat_id: int | None = None,
         chat_type: str = "private",
-        reply_to_message_id: int | None = None,
     ) -> int:
         """Enqueue a text message from a user; a leading /command gets its bot_command entity."""
-        content: JSONDict = {"text": text, **self._command_entities(text)}
-        if reply_to_message_id is not None:
-            content["reply_to_message"] = self._existing(
-                chat_id if chat_id is not None else user_id, reply_to_message_id
-            ).data
+        content: JSONDict = {"text": text, **_command_entities(text)}
         return self._user_message(user_id, chat_id, chat_type, language_code, content)
 
-    def user_sticker(
-        self,
-        user_id: int,
-        *,
-        emoji: str = "👍",
-        language_code: str | None = "en",
-        chat_id: int | None = None,
-        chat_type: str = "private",
-    ) -> int:
-        """Enqueue a regular static sticker message."""
+    def user_sticker(self, user_id: int) -> int:
+        """Enqueue a regular static sticker message in the user's private chat."""
         file_id = self._file_id("sticker")
         sticker = {
             "file_id": file_id,
@@ -55,22 +41,14 @@ class UserSideMixin(UpdateQueueMixin):
             "height": 512,
             "is_animated": False,
             "is_video": False,
-            "emoji": emoji,
+            "emoji": "👍",
             "set_name": "UraTestStickers",
             "file_size": 24_000,
         }
-        return self._user_message(user_id, chat_id, chat_type, language_code, {"sticker": sticker})
+        return self._user_message(user_id, None, "private", "en", {"sticker": sticker})
 
-    def user_photo(
-        self,
-        user_id: int,
-        *,
-        caption: str | None = None,
-        language_code: str | None = "en",
-        chat_id: int | None = None,
-        chat_type: str = "private",
-    ) -> int:
-        """Enqueue a photo message (two sizes, as Telegram sends them)."""
+    def user_photo(self, user_id: int, *, caption: str | None = None) -> int:
+        """Enqueue a photo message (two sizes, as Telegram sends them) in a private chat."""
         file_id = self._file_id("photo")
         sizes = [
             {
@@ -85,18 +63,10 @@ class UserSideMixin(UpdateQueueMixin):
         content: JSONDict = {"photo": sizes}
         if caption is not None:
             content["caption"] = caption
-        return self._user_message(user_id, chat_id, chat_type, language_code, content)
+        return self._user_message(user_id, None, "private", "en", content)
 
-    def user_voice(
-        self,
-        user_id: int,
-        *,
-        duration: int = 3,
-        language_code: str | None = "en",
-        chat_id: int | None = None,
-        chat_type: str = "private",
-    ) -> int:
-        """Enqueue a voice message."""
+    def user_voice(self, user_id: int, *, duration: int = 3) -> int:
+        """Enqueue a voice message in the user's private chat."""
         file_id = self._file_id("voice")
         voice = {
             "file_id": file_id,
@@ -105,65 +75,47 @@ class UserSideMixin(UpdateQueueMixin):
             "mime_type": "audio/ogg",
             "file_size": duration * 4_000,
         }
-        return self._user_message(user_id, chat_id, chat_type, language_code, {"voice": voice})
+        return self._user_message(user_id, None, "private", "en", {"voice": voice})
 
-    def user_edit(
-        self, user_id: int, message_id: int, text: str, *, chat_id: int | None = None
-    ) -> int:
-        """Enqueue an edited_message for a text message this user sent earlier."""
+    def user_edit(self, user_id: int, message_id: int, text: str) -> int:
+        """Enqueue an edited_message for a text message this user sent in his private chat."""
         with self._lock:
-            chat = user_id if chat_id is None else chat_id
-            stored = self._existing(chat, message_id)
-            if stored.from_bot or stored.sender_id != user_id or "text" not in stored.data:
-                raise UsageError(f"message {message_id} in chat {chat} is not a text by {user_id}")
+            stored = self._existing(user_id, message_id)
+            if stored.from_bot or "text" not in stored.data:
+                raise UsageError(f"message {message_id} in chat {user_id} is not his text")
             stored.data.pop("entities", None)
-            stored.data.update(text=text, edit_date=int(self.clock()))
-            stored.data.update(self._command_entities(text))
+            stored.data.update(text=text, edit_date=self._now(), **_command_entities(text))
             stored.edits += 1
             return self._enqueue({"edited_message": copy.deepcopy(stored.data)})
 
-    def press(
-        self, user_id: int, message_id: int, button: int | str, *, chat_id: int | None = None
-    ) -> int:
-        """Press an inline button on a bot message: 1-based index or exact callback_data."""
+    def press(self, user_id: int, message_id: int, button: int) -> int:
+        """Press the inline button with this 1-based index (row by row) on a bot message."""
         with self._lock:
-            chat = user_id if chat_id is None else chat_id
-            stored = self._existing(chat, message_id)
+            stored = self._existing(user_id, message_id)
             if not stored.from_bot:
-                raise UsageError(f"message {message_id} in chat {chat} is not the bot's")
+                raise UsageError(f"message {message_id} in chat {user_id} is not the bot's")
             flat = [b for row in _inline_rows(stored.data) for b in row]
-            if isinstance(button, int):
-                if not 1 <= button <= len(flat):
-                    raise UsageError(
-                        f"message {message_id} has {len(flat)} buttons, no button #{button}: "
-                        f"{[b.get('text') for b in flat]}"
-                    )
-                chosen = flat[button - 1]
-                if "callback_data" not in chosen:
-                    raise UsageError(f"button #{button} ({chosen.get('text')!r}) has no callback")
-                data = str(chosen["callback_data"])
-            else:
-                known = [b["callback_data"] for b in flat if "callback_data" in b]
-                if button not in known:
-                    raise UsageError(
-                        f"message {message_id} has no button with data {button!r}: {known}"
-                    )
-                data = button
-            return self._callback(user_id, chat, copy.deepcopy(stored.data), data)
+            if not 1 <= button <= len(flat):
+                raise UsageError(
+                    f"message {message_id} has {len(flat)} buttons, no button #{button}: "
+                    f"{[b.get('text') for b in flat]}"
+                )
+            chosen = flat[button - 1]
+            if "callback_data" not in chosen:
+                raise UsageError(f"button #{button} ({chosen.get('text')!r}) has no callback")
+            data = str(chosen["callback_data"])
+            return self._callback(user_id, copy.deepcopy(stored.data), data)
 
-    def forge_press(
-        self, user_id: int, message_id: int, data: str, *, chat_id: int | None = None
-    ) -> int:
+    def forge_press(self, user_id: int, message_id: int, data: str) -> int:
         """A callback_query with arbitrary data, as a hostile or stale client could produce."""
         with self._lock:
-            chat = user_id if chat_id is None else chat_id
-            self._ensure_chat(chat, "private" if chat == user_id else "group")
-            stored = self._messages.get(chat, {}).get(message_id)
-            if stored is not None and not stored.deleted:
+            chat = self._ensure_chat(user_id, "private")
+            stored = self._messages.get(user_id, {}).get(message_id)
+            if stored is not None:
                 message = copy.deepcopy(stored.data)
             else:
-                message = {"chat": dict(self.chats[chat]), "message_id": message_id, "date": 0}
-            return self._callback(user_id, chat, message, data)
+                message = {"chat": dict(chat), "message_id": message_id, "date": 0}
+            return self._callback(user_id, message, data)
 
     def replay(self, update_id: int) -> int:
         """Redeliver an update as if its offset had never been confirmed."""
@@ -175,26 +127,11 @@ class UserSideMixin(UpdateQueueMixin):
         self._wake_pollers()
         return update_id
 
-    def block(self, user_id: int, *, notify: bool = True) -> int | None:
-        """The user blocks the bot; Telegram then reports a my_chat_member 'kicked' update."""
-        with self._lock:
-            self._ensure_chat(user_id, "private")
-            already = user_id in self.blocked
-            self.blocked.add(user_id)
-            if not notify or already:
-                return None
-            return self._chat_member_update(user_id, "member", "kicked")
-
-    def unblock(self, user_id: int, *, notify: bool = True) -> int | None:
-        """The user restarts the bot after blocking it."""
-        with self._lock:
-            if user_id not in self.blocked:
-                return None
-            self.blocked.discard(user_id)
-            return self._chat_member_update(user_id, "kicked", "member") if notify else None
-
     def my_chat_member_kicked(self, user_id: int) -> int:
-        """Enqueue the my_chat_member update Telegram sends when a user blocks the bot."""
+        """The user blocks the bot: sends fail with 403 and Telegram reports a 'kicked' update.
+
+        Writing to the bot again restarts it (a 'member' update), as in Telegram.
+        """
         with self._lock:
             self._ensure_chat(user_id, "private")
             self.blocked.add(user_id)
@@ -204,7 +141,7 @@ class UserSideMixin(UpdateQueueMixin):
 
     def _existing(self, chat_id: int, message_id: int) -> _Stored:
         stored = self._messages.get(chat_id, {}).get(message_id)
-        if stored is None or stored.deleted:
+        if stored is None:
             raise UsageError(f"no message {message_id} in chat {chat_id}")
         return stored
 
@@ -226,12 +163,6 @@ class UserSideMixin(UpdateQueueMixin):
                 self.chats[chat_id] = {"id": chat_id, "title": "Test group", "type": chat_type}
         return self.chats[chat_id]
 
-    def _command_entities(self, text: str) -> JSONDict:
-        if not text.startswith("/") or len(text) < 2 or text[1].isspace():
-            return {}
-        word = text.split(maxsplit=1)[0]
-        return {"entities": [{"type": "bot_command", "offset": 0, "length": _utf16_len(word)}]}
-
     def _user_message(
         self,
         user_id: int,
@@ -247,20 +178,21 @@ class UserSideMixin(UpdateQueueMixin):
             raise UsageError(f"a {chat_type} message needs an explicit chat_id")
         with self._lock:
             if chat_type == "private" and user_id in self.blocked:
-                self.unblock(user_id)  # writing to a blocked bot restarts it, as in Telegram
+                self.blocked.discard(user_id)  # writing to a blocked bot restarts it
+                self._chat_member_update(user_id, "kicked", "member")
             message: JSONDict = {
                 "message_id": self._next_id(chat),
                 "from": self._user(user_id, language_code),
                 "chat": dict(self._ensure_chat(chat, chat_type)),
-                "date": int(self.clock()),
+                "date": self._now(),
                 **copy.deepcopy(content),
             }
             self._messages.setdefault(chat, {})[message["message_id"]] = _Stored(
-                message, from_bot=False, sender_id=user_id
+                message, from_bot=False
             )
             return self._enqueue({"message": copy.deepcopy(message)})
 
-    def _callback(self, user_id: int, chat_id: int, message: JSONDict, data: str) -> int:
+    def _callback(self, user_id: int, message: JSONDict, data: str) -> int:
         query_id = str(4_000_000_000_000_000_000 + next(self._ids))
         self._callback_ids.add(query_id)
         user = self.users.get(user_id) or self._user(user_id, "en")
@@ -268,7 +200,7 @@ class UserSideMixin(UpdateQueueMixin):
             "id": query_id,
             "from": dict(user),
             "message": message,
-            "chat_instance": str(-(8_000_000_000_000_000_000 + chat_id)),
+            "chat_instance": str(-(8_000_000_000_000_000_000 + user_id)),
             "data": data,
         }
         return self._enqueue({"callback_query": query})
@@ -286,9 +218,17 @@ class UserSideMixin(UpdateQueueMixin):
                 "my_chat_member": {
                     "chat": dict(self.chats[user_id]),
                     "from": dict(user),
-                    "date": int(self.clock()),
+                    "date": self._now(),
                     "old_chat_member": old_member,
                     "new_chat_member": new_member,
                 }
             }
         )
+
+
+def _command_entities(text: str) -> JSONDict:
+    if not text.startswith("/") or len(text) < 2 or text[1].isspace():
+        return {}
+    word = text.split(maxsplit=1)[0]
+    length = len(word.encode("utf-16-le")) // 2  # Telegram counts UTF-16 code units
+    return {"entities": [{"type": "bot_command", "offset": 0, "length": length}]}

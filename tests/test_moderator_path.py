@@ -53,8 +53,13 @@ def test_translate_a_lesson_check_it_see_it_publish_it(tmp_path: Path) -> None:
     assert chat.returncode == 0, chat.stderr
     assert "📘 Kuchli yigitlar gaplashadi" in chat.stdout
 
-    # 5. Publish into the configured database.
+    # 5. Publish into the configured database. `ura chat` already published these files
+    # at start-up, so the same files change nothing; an edit becomes the next version.
     database = f"sqlite+aiosqlite:///{tmp_path / 'data' / 'ura.db'}"
     published = ura("lessons", "publish", DATABASE_URL=database, **env)
     assert published.returncode == 0, published.stderr
-    assert re.search(r"added \d+, updated \d+, unchanged \d+", published.stdout)
+    assert "already published (version 1)" in published.stdout
+    copy.write_text(text.replace("Kuchli yigitlar gaplashadi", "Kuchli yigitlar"), "utf-8")
+    published = ura("lessons", "publish", DATABASE_URL=database, **env)
+    assert published.returncode == 0, published.stderr
+    assert "published version 2: added 0, updated 1" in published.stdout

@@ -47,7 +47,7 @@ def i18n_check() -> None:
     from bot.i18n.checks import compile_errors, placeholder_errors, template_drift
 
     locale_dir = Settings().locale_dir
-    drift = template_drift(Path(bot.__file__).resolve().parent.parent, locale_dir)
+    drift = template_drift(Path(bot.__file__).resolve().parent, locale_dir)
     errors = [*drift, *compile_errors(locale_dir), *placeholder_errors(locale_dir)]
     for error in errors:
         typer.echo(error, err=True)

@@ -24,12 +24,10 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
 Key = tuple[object, object, frozenset[str]]
 
 
-def extract(source_root: Path) -> PoCatalog:
-    """The messages the code under `source_root/bot` asks for today."""
+def extract(package: Path) -> PoCatalog:
+    """The messages the code of the `bot` package (at `package`) asks for today."""
     fresh = PoCatalog(project="Ura")
-    found = extract_from_dir(
-        str(source_root), method_map=[("bot/**.py", "python")], keywords=KEYWORDS
-    )
+    found = extract_from_dir(str(package), method_map=[("**.py", "python")], keywords=KEYWORDS)
     for _file, _line, message, comments, context in found:
         fresh.add(message, None, auto_comments=comments, context=context)
     buffer = io.BytesIO()  # round-trip, so flags are computed the way the .pot's were
@@ -42,10 +40,10 @@ def _keys(catalog: PoCatalog) -> set[Key]:
     return {(m.id, m.context, frozenset(m.flags) - {"fuzzy"}) for m in catalog if m.id}
 
 
-def template_drift(source_root: Path, locale_dir: Path) -> list[str]:
+def template_drift(package: Path, locale_dir: Path) -> list[str]:
     """What differs between the code's messages and `locale/ura.pot`, one line each."""
     committed = _keys(read_catalog(locale_dir / f"{DOMAIN}.pot"))
-    fresh = _keys(extract(source_root))
+    fresh = _keys(extract(package))
     lines = [f"missing from {DOMAIN}.pot: {key[0]!r}" for key in fresh - committed]
     lines += [f"no longer in the code: {key[0]!r}" for key in committed - fresh]
     return sorted(lines)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -15,15 +14,6 @@ from bot.learning.schema import LessonFile, TrackFile
 
 LESSON_NAME = re.compile(r"^(?P<stem>\d{2}-[a-z0-9-]+)\.(?P<locale>[a-zA-Z_-]+)\.yaml$")
 TRACK_NAME = re.compile(r"^track\.(?P<locale>[a-zA-Z_-]+)\.yaml$")
-
-
-@dataclass
-class _Parsed:
-    """A parsed file: its validated model and its YAML node tree (for line numbers)."""
-
-    path: Path
-    locale: str
-    node: yaml.Node | None
 
 
 def _check_locale(reader: YamlReader, path: Path, locale: str) -> bool:

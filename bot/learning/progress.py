@@ -33,11 +33,6 @@ class TrackStatus:
         """Lessons completed in this track."""
         return sum(lesson.done for lesson in self.lessons)
 
-    @property
-    def next_key(self) -> str | None:
-        """The lesson to open next: the first unfinished one."""
-        return next((ls.key for ls in self.lessons if not ls.done), None)
-
 
 @dataclass(frozen=True)
 class Overview:
