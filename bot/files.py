@@ -78,6 +78,11 @@ class YamlReader:
     def error(self, path: Path, node: yaml.Node | None, loc: Sequence[str | int], msg: str) -> None:
         self.errors.append(ContentError(path, line_of(node, loc), _format_loc(loc), msg))
 
+    def raise_if_any(self) -> None:
+        """Stop here with every error found so far."""
+        if self.errors:
+            raise ContentInvalid(self.errors)
+
     def file_error(self, path: Path, field: str, msg: str) -> None:
         """A problem with a file as a whole (its name, or a file that is missing): line 1."""
         self.errors.append(ContentError(path, 1, field, msg))

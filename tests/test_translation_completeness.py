@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from pathlib import Path
 
 from babel.messages.catalog import Catalog as PoCatalog
@@ -10,7 +12,7 @@ from babel.messages.pofile import write_po
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.i18n.checks import placeholder_errors
+from bot.i18n.checks import compile_errors, placeholder_errors, template_drift
 from bot.i18n.completeness import measure
 from bot.i18n.locales import SUPPORTED_LOCALES
 from bot.learning.loader import load_catalog
@@ -93,3 +95,44 @@ def _po_bytes(catalog: PoCatalog) -> bytes:
     out = io.BytesIO()
     write_po(out, catalog)
     return out.getvalue()
+
+
+def _copy_package(tmp_path: Path) -> Path:
+    package = tmp_path / "bot"
+    shutil.copytree(ROOT / "bot", package, ignore=shutil.ignore_patterns("__pycache__"))
+    return package
+
+
+def test_the_template_is_current_whatever_header_the_extractor_writes(tmp_path: Path) -> None:
+    locale = tmp_path / "locale"
+    shutil.copytree(ROOT / "locale", locale)
+    pot = locale / "ura.pot"
+    text = pot.read_text(encoding="utf-8")
+    header = re.sub(r'"Generated-By: Babel [^"]*"', '"Generated-By: Babel 9.99.0\\\\n"', text)
+    header = re.sub(
+        r'"POT-Creation-Date: [^"]*"', '"POT-Creation-Date: 2030-01-01 00:00+0000\\\\n"', header
+    )
+    assert header != text
+    pot.write_text(header, encoding="utf-8")
+    assert template_drift(ROOT / "bot", locale) == []
+
+
+def test_a_new_or_removed_message_makes_the_template_stale(tmp_path: Path) -> None:
+    package = _copy_package(tmp_path)
+    view = package / "views" / "menus.py"
+    source = view.read_text(encoding="utf-8")
+    view.write_text(source + '\n\ndef extra(tr):\n    return tr.gettext("A brand new line")\n')
+    drift = template_drift(package, ROOT / "locale")
+    assert drift == ["missing from ura.pot: 'A brand new line'"]
+    view.write_text(source.replace('tr.gettext("Choose your language:")', '"Choose"'))
+    drift = template_drift(package, ROOT / "locale")
+    assert drift == ["no longer in the code: 'Choose your language:'"]
+
+
+def test_a_catalog_that_does_not_compile_is_named(tmp_path: Path) -> None:
+    folder = tmp_path / "sq" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "ura.po").write_text('msgid "One"\nmsgstr "Një\nmsgid\n', encoding="utf-8")
+    errors = compile_errors(tmp_path)
+    assert len(errors) == 1 and "sq/LC_MESSAGES/ura.po: does not compile" in errors[0]
+    assert compile_errors(ROOT / "locale") == []

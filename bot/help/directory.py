@@ -209,6 +209,5 @@ def load_directory(root: Path, *, today: date | None = None) -> Directory:
                 "(file)",
                 f"no file for {COUNTRY_NAMES[code]}: every country needs its emergency numbers",
             )
-    if reader.errors:
-        raise ContentInvalid(reader.errors)
+    reader.raise_if_any()
     return Directory(countries=tuple(found[code] for code in COUNTRIES))

@@ -290,6 +290,5 @@ def load_phrasebook(root: Path) -> PhraseBook:
         lists[f.locale] = _compile_list(reader, path, node, f)
     if not lists and not reader.errors:
         reader.file_error(root, "(folder)", "no <locale>.yaml files found")
-    if reader.errors:
-        raise ContentInvalid(reader.errors)
+    reader.raise_if_any()
     return PhraseBook(lists=lists)

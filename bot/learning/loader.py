@@ -161,7 +161,6 @@ def load_catalog(root: Path) -> Catalog:
     _check_unique(reader, tracks, root)
     if not tracks and not reader.errors:
         reader.file_error(root, "(folder)", "no tracks found")
-    if reader.errors:
-        raise ContentInvalid(reader.errors)
+    reader.raise_if_any()
     tracks.sort(key=lambda t: (t.order, t.key))
     return Catalog(tracks=tuple(tracks))
