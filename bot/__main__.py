@@ -1,5 +1,5 @@
 """Allow `python -m bot …` as a synonym of the `ura` command."""
 
-from bot.cli import app
+from bot.cli import main
 
-app()
+main()

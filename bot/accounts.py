@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.analytics import Analytics
 from bot.db.models import User, utcnow
 from bot.db.uow import UnitOfWork
 from bot.i18n.locales import SUPPORTED_LOCALES, negotiate
-
-COHORT_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 @dataclass(frozen=True)
@@ -24,9 +22,10 @@ class Account:
     is_new: bool = False
 
 
-def clean_cohort(payload: str | None) -> str | None:
-    """The deep-link payload if it is a valid code; anything else is ignored, never stored."""
-    if payload and COHORT_PATTERN.fullmatch(payload):
+def clean_cohort(payload: str | None, codes: frozenset[str]) -> str | None:
+    """The deep-link payload if it is a code staff created; anything else (a phone number, a
+    name, any text he typed after /start) is dropped unseen: not stored, counted or logged."""
+    if payload and payload in codes:
         return payload
     return None
 
@@ -44,8 +43,10 @@ def _account(user: User, *, is_new: bool = False, fallback_locale: str = "en") -
 class Accounts:
     """Creates and updates learners."""
 
-    def __init__(self, analytics: Analytics) -> None:
+    def __init__(self, analytics: Analytics, *, cohort_codes: Iterable[str] = ()) -> None:
         self._analytics = analytics
+        # Configured (URA_COHORT_CODES) until staff create codes in the bot.
+        self._cohort_codes = frozenset(cohort_codes)
 
     async def ensure(
         self, uow: UnitOfWork, *, user_id: int, chat_id: int, language_code: str | None
@@ -61,7 +62,7 @@ class Accounts:
                 assert user is not None
                 is_new = False
         if is_new:
-            await self._analytics.record(uow, user_id, "started", locale=fallback)
+            await self._analytics.record(uow, user_id, "started", ref="once", locale=fallback)
         user.last_seen_at = utcnow()
         user.chat_id = chat_id
         if user.status == "blocked":
@@ -69,12 +70,14 @@ class Accounts:
         return _account(user, is_new=is_new, fallback_locale=fallback)
 
     async def join_cohort(self, uow: UnitOfWork, *, user_id: int, payload: str | None) -> None:
-        """Remember the deep-link cohort code, once; an invalid payload is dropped unseen."""
-        cohort = clean_cohort(payload)
+        """Remember the deep-link cohort code, once; any other payload is dropped unseen."""
+        cohort = clean_cohort(payload, self._cohort_codes)
+        if cohort is None:
+            return
         user = await uow.users.get_for_update(user_id)
-        if cohort and user is not None and user.cohort is None:
+        if user is not None and user.cohort is None:
             user.cohort = cohort
-            await self._analytics.record(uow, user_id, "cohort_joined", value=cohort)
+            await self._analytics.record(uow, user_id, "cohort_joined", ref="once", value=cohort)
 
     async def set_status(self, uow: UnitOfWork, *, user_id: int, blocked: bool) -> None:
         """He blocked the bot (or unblocked it): stop or resume sending to him."""
@@ -83,9 +86,10 @@ class Accounts:
             user.status = "blocked" if blocked else "active"
 
     async def erase(self, uow: UnitOfWork, *, user_id: int) -> None:
-        """/delete: remove the user, his progress and answers (cascade) and his events."""
+        """/delete: remove the user, his progress and answers (cascade) and his events under
+        every key in the ring, so a key change never keeps any of them."""
         await uow.users.delete(user_id)
-        await uow.events.delete_for(self._analytics.pseudonym(user_id))
+        await uow.events.delete_for(self._analytics.pseudonyms(user_id))
 
     async def set_locale(self, uow: UnitOfWork, *, user_id: int, locale: str) -> Account | None:
         """Save the chosen language; None if the locale is not one we speak."""
@@ -94,5 +98,5 @@ class Accounts:
             return None
         if user.locale != locale:
             user.locale = locale
-            await self._analytics.record(uow, user_id, "locale_set", locale=locale)
+            await self._analytics.record(uow, user_id, "locale_set", ref=locale, locale=locale)
         return _account(user)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import AIORateLimiter, Application, ContextTypes
 from telegram.request import BaseRequest
 
 from bot.deps import Deps
@@ -12,6 +12,7 @@ from bot.handlers import register
 from bot.handlers.context import UraContext
 
 UraApplication = Application[Any, UraContext, Any, Any, Any, Any]
+REPLY_RETRIES = 3
 
 
 def build_application(
@@ -30,6 +31,9 @@ def build_application(
         .base_file_url(deps.settings.telegram_api_base_file_url)
         .updater(None)
         .context_types(ContextTypes(context=UraContext))
+        # Flood control for direct replies: Telegram's limits are kept, and a 429 is waited
+        # out (its retry_after) and retried instead of losing the reply.
+        .rate_limiter(AIORateLimiter(max_retries=REPLY_RETRIES))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

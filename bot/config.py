@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot import paths
 
 DEFAULT_DATA_DIR = Path("data")
+# A cohort code as staff write it: short, plain, never anything a person would type about himself.
+COHORT_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def default_sqlite_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
     """The embedded default: one SQLite file in the data directory."""
     return f"sqlite+aiosqlite:///{data_dir / 'ura.db'}"
+
+
+def _comma_separated(value: Any) -> Any:
+    """`a, b,c` → ('a', 'b', 'c'): lists in the environment are plain comma-separated text."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+CommaList = Annotated[tuple[str, ...], NoDecode]
 
 
 class Settings(BaseSettings):
@@ -29,8 +43,17 @@ class Settings(BaseSettings):
     telegram_api_base_file_url: str = Field(
         default="https://api.telegram.org/file/bot", alias="TELEGRAM_API_BASE_FILE_URL"
     )
-    database_url: str = Field(default_factory=default_sqlite_url, alias="DATABASE_URL")
+    # What the process keeps on disk: the default SQLite file and the generated pseudonym keys.
+    data_dir: Path = Field(default=DEFAULT_DATA_DIR, alias="URA_DATA_DIR")
+    database_url: str = Field(
+        default_factory=lambda data: default_sqlite_url(data["data_dir"]), alias="DATABASE_URL"
+    )
+    # Empty: a generated key in the data directory (SQLite only; Postgres requires one).
     pseudonym_key: str = Field(default="", alias="URA_PSEUDONYM_KEY")
+    # Earlier keys, so /delete still finds events recorded under them.
+    pseudonym_old_keys: CommaList = Field(default=(), alias="URA_PSEUDONYM_OLD_KEYS")
+    # Deep-link codes staff handed out; any other /start payload is dropped unseen.
+    cohort_codes: CommaList = Field(default=(), alias="URA_COHORT_CODES")
     # Content ships with the code; by default it is read from there, wherever Ura runs from.
     lessons_dir: Path = Field(default_factory=paths.lessons_dir, alias="URA_LESSONS_DIR")
     referrals_dir: Path = Field(default_factory=paths.referrals_dir, alias="URA_REFERRALS_DIR")
@@ -40,11 +63,21 @@ class Settings(BaseSettings):
     catalog_check_seconds: float = Field(default=5.0, ge=0, alias="URA_CATALOG_CHECK_SECONDS")
     referral_max_age_days: int = Field(default=180, ge=1, alias="URA_REFERRAL_MAX_AGE_DAYS")
 
-    def pseudonym_secret(self) -> bytes:
-        """The analytics key; a missing key falls back to one derived from the bot token.
+    @field_validator("pseudonym_old_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: Any) -> Any:
+        return _comma_separated(value)
 
-        The fallback keeps local runs working; production sets URA_PSEUDONYM_KEY so that
-        pseudonyms survive a token rotation.
-        """
-        key = self.pseudonym_key or f"ura:{self.telegram_bot_token or 'local'}"
-        return key.encode()
+    @field_validator("cohort_codes", mode="before")
+    @classmethod
+    def _split_codes(cls, value: Any) -> Any:
+        return _comma_separated(value)
+
+    @field_validator("cohort_codes")
+    @classmethod
+    def _check_codes(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
+        """A bad code stops start-up, rather than never matching anyone's link."""
+        bad = [code for code in codes if not COHORT_PATTERN.fullmatch(code)]
+        if bad:
+            raise ValueError(f"{len(bad)} code(s) not made of 1-64 letters, digits, _ or -")
+        return codes

@@ -8,7 +8,8 @@ through a `CatalogStore` that follows new publications.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -17,13 +18,19 @@ from bot.analytics import Analytics
 from bot.config import Settings
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.uow import UnitOfWork
+from bot.files import ContentInvalid
 from bot.help.directory import Directory, load_directory
 from bot.help.screening import Screener
 from bot.help.service import HelpService
 from bot.i18n.catalogs import Catalogs
+from bot.inbound.outage import Outage
 from bot.learning import catalog as lesson_catalog
 from bot.learning.loader import load_catalog
+from bot.learning.model import Catalog
 from bot.learning.player import LessonPlayer
+from bot.pseudonyms import load_key_ring
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,7 @@ class Deps:
     accounts: Accounts
     player: LessonPlayer
     help: HelpService
+    outage: Outage = field(default_factory=Outage)
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one transaction)."""
@@ -68,11 +76,16 @@ class Deps:
 async def build_deps(
     settings: Settings, *, content: Content | None = None, publish_lessons: bool = False
 ) -> Deps:
-    """Check every file first (a bad one stops start-up before anything connects), then
-    connect, publish the lesson files if asked (once per set of files), and load the
-    published catalog."""
-    files = load_catalog(settings.lessons_dir) if publish_lessons else None
+    """Check every file first, then connect, publish the lesson files if asked (once per set
+    of files), and load the published catalog.
+
+    A bad directory or phrase file stops start-up before anything connects: help must not
+    run on half a list. A bad lesson file does not: it is reported, nothing is published,
+    and the last published version keeps serving (`ura lessons check` still fails on it).
+    """
+    files = _lesson_files(settings) if publish_lessons else None
     content = content or Content.load(settings)
+    analytics = Analytics(load_key_ring(settings))  # no key on Postgres stops start-up here
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     try:
@@ -85,13 +98,25 @@ async def build_deps(
         await engine.dispose()
         raise
     store = lesson_catalog.CatalogStore(published, check_every=settings.catalog_check_seconds)
-    analytics = Analytics(settings.pseudonym_secret())
     return Deps(
         settings=settings,
         engine=engine,
         sessions=sessions,
         catalogs=content.catalogs,
-        accounts=Accounts(analytics),
+        accounts=Accounts(analytics, cohort_codes=settings.cohort_codes),
         player=LessonPlayer(store, analytics),
         help=HelpService(content.directory, content.screener, analytics, store),
     )
+
+
+def _lesson_files(settings: Settings) -> Catalog | None:
+    """The lesson files to publish, or None (reported) when any of them is bad."""
+    try:
+        return load_catalog(settings.lessons_dir)
+    except ContentInvalid as exc:
+        for error in exc.errors:
+            log.error("lesson file not published: %s", error)
+        log.error(
+            "%d problem(s) in the lesson files: serving the last published version", len(exc.errors)
+        )
+        return None

@@ -64,7 +64,7 @@ class Runtime:
         app = build_application(deps, token=token, request=request)
         await app.initialize()
         await set_command_menus(app, deps.catalogs)
-        durable = DurableHandler(app, deps.uow)
+        durable = DurableHandler(app, deps.uow, deps.outage)
         return cls(deps, app, Poller(durable, timeout=settings.poll_timeout))
 
     async def stop(self) -> None:

@@ -22,13 +22,18 @@ It plugs into PTB in two ways:
 User-side helpers (``user_text``, ``press``, ...) enqueue updates in the exact Bot API JSON shape;
 bot-side views (``bot_messages``, ``last``, ``texts``, ...) expose what a user would see.
 
+Faults, for tests of how the bot copes: ``fail_next`` makes the next N calls of a method (to one
+chat, if asked) fail as Telegram fails (429 with ``retry_after``, 500, 502, 409...),
+``stall_next`` makes them hang past the client's read timeout, and ``raw_update`` enqueues any
+update body as is, also one no client can parse.
+
 Layout: ``constants`` (limits, error descriptions), ``errors`` (ApiError, UsageError), ``model``
 (SentMessage and the server's records), ``params`` (the parameters of each method and their
-decoding), ``markup`` (inline keyboard validation), ``state`` (the attributes the mixins share),
-``updates`` (update queue, getUpdates), ``users`` (user-side helpers), ``methods`` (Bot API method
-handlers), ``core`` (``BotApiEmulator`` and its dispatcher), ``request`` (in-process PTB
-transport) and ``http`` (HTTP front end). Import from this package. It imports nothing from
-``bot``.
+decoding), ``markup`` (inline keyboard validation), ``faults`` (injected failures), ``state``
+(the attributes the mixins share), ``updates`` (update queue, getUpdates, raw updates), ``users``
+(user-side helpers), ``methods`` (Bot API method handlers), ``core`` (``BotApiEmulator`` and its
+dispatcher), ``request`` (in-process PTB transport) and ``http`` (HTTP front end). Import from
+this package. It imports nothing from ``bot``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """``BotApiEmulator``: the emulated server composed from its mixins, plus the dispatcher.
 
 The constructor sets up all server state; ``handle`` decodes parameters, applies injected
-failures (``fail_next``) and routes each Bot API call to its handler; the bot-side views expose
+failures (``fail_next``, ``stall_next``; see ``faults``) and routes each Bot API call to its handler; the bot-side views expose
 what a user would currently see.
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 
 from .constants import JSONDict
 from .errors import ApiError, UsageError, _bad
+from .faults import GATEWAY_TIMEOUT, _fault, _take_fault
 from .methods import BotApiMethodsMixin
 from .model import SentMessage, _snapshot
 from .params import _decode
@@ -48,7 +49,8 @@ class BotApiEmulator(UserSideMixin, BotApiMethodsMixin):
         self._allowed_updates = None
         self._poll_generation = 0
         self._waiters = set()
-        self._fail_next = {}
+        self._faults = []
+        self._rejected_tokens: set[str] = set()
         self._handlers: dict[str, tuple[str, Callable[[JSONDict], Any]]] = {
             name.lower(): (name, handler)
             for name, handler in {
@@ -62,10 +64,51 @@ class BotApiEmulator(UserSideMixin, BotApiMethodsMixin):
             }.items()
         }
 
-    def fail_next(self, method: str, code: int, description: str) -> None:
-        """Make the next call of ``method`` fail once (calls stack), to test error handling."""
+    def fail_next(
+        self,
+        method: str,
+        code: int,
+        description: str | None = None,
+        *,
+        times: int = 1,
+        chat_id: int | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        """Make the next ``times`` calls of ``method`` (only those to ``chat_id``, if given) fail
+        with ``code``, to test error handling; injections queue up in order.
+
+        The description defaults to Telegram's (``Too Many Requests: retry after N`` for 429,
+        which needs ``retry_after`` and carries it in ``parameters`` as Telegram does; the HTTP
+        reason otherwise, e.g. ``Bad Gateway`` for 502).
+        """
+        fault = _fault(
+            method, code, description, times=times, chat_id=chat_id, retry_after=retry_after
+        )
         with self._lock:
-            self._fail_next.setdefault(method.lower(), []).append(ApiError(code, description))
+            self._faults.append(fault)
+
+    def stall_next(
+        self, method: str, seconds: float, *, times: int = 1, chat_id: int | None = None
+    ) -> None:
+        """Make the next ``times`` calls of ``method`` (to ``chat_id``, if given) hang for
+        ``seconds`` and then fail with 504 without taking effect: a client whose read timeout
+        is shorter times out, and nothing was sent or edited."""
+        fault = _fault(
+            method, 504, GATEWAY_TIMEOUT, times=times, chat_id=chat_id, stall=float(seconds)
+        )
+        with self._lock:
+            self._faults.append(fault)
+
+    def reject_token(self, token: str) -> None:
+        """Answer every HTTP call made with ``token`` as Telegram answers a revoked or mistyped
+        token (401 Unauthorized), to test how the bot starts with a bad token."""
+        with self._lock:
+            self._rejected_tokens.add(token)
+
+    def rejects(self, token: str) -> bool:
+        """Whether calls made with ``token`` are answered 401 (see ``reject_token``)."""
+        with self._lock:
+            return token in self._rejected_tokens
 
     # ------------------------------------------------------------------ bot-side views
 
@@ -120,11 +163,10 @@ class BotApiEmulator(UserSideMixin, BotApiMethodsMixin):
             raise
         with self._lock:
             self.calls.append((name, decoded))
-            queued = self._fail_next.get(name.lower())
-            injected = queued.pop(0) if queued else None
+            fault = _take_fault(self._faults, name, decoded)
         try:
-            if injected is not None:
-                raise injected
+            if fault is not None:
+                await fault.apply()
             if handler is None:
                 return await self._get_updates(decoded)
             with self._lock:

@@ -13,15 +13,27 @@ from .constants import JSONDict
 class ApiError(Exception):
     """A Bot API error response; ``unexpected`` marks protocol misuse rather than a normal 4xx."""
 
-    def __init__(self, code: int, description: str, *, unexpected: bool = False) -> None:
+    def __init__(
+        self,
+        code: int,
+        description: str,
+        *,
+        unexpected: bool = False,
+        retry_after: int | None = None,
+    ) -> None:
         super().__init__(f"{code}: {description}")
         self.code = code
         self.description = description
         self.unexpected = unexpected
+        self.retry_after = retry_after
 
     def to_json(self) -> JSONDict:
-        """Render the error envelope exactly as Telegram does, so PTB maps it to its exceptions."""
-        return {"ok": False, "error_code": self.code, "description": self.description}
+        """Render the error envelope exactly as Telegram does, so PTB maps it to its exceptions
+        (flood control carries ``parameters.retry_after``, which PTB raises as RetryAfter)."""
+        body: JSONDict = {"ok": False, "error_code": self.code, "description": self.description}
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
 
 
 class UsageError(AssertionError):

@@ -150,6 +150,8 @@ async def _dispatch_http(emulator: BotApiEmulator, request: _HttpRequest) -> tup
     match = _PATH_RE.match(request.target)
     if request.method != "POST" or match is None:
         return 404, ApiError(404, "Not Found").to_json()
+    if emulator.rejects(match.group(1)):
+        return 401, ApiError(401, "Unauthorized").to_json()
     mime = request.content_type.split(";", 1)[0].strip().lower()
     if request.body and mime != "application/x-www-form-urlencoded":
         error = ApiError(400, f"Bad Request: {mime} bodies are not emulated", unexpected=True)

@@ -6,9 +6,11 @@ still long-poll api.telegram.org through a default HTTPXRequest.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from urllib.parse import urlsplit
 
+from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from .core import BotApiEmulator
@@ -21,15 +23,17 @@ class EmulatorRequest(BaseRequest):
     connection state, so initialize/shutdown are idempotent.
     """
 
-    __slots__ = ("_emulator",)
+    __slots__ = ("_emulator", "_read_timeout")
 
-    def __init__(self, emulator: BotApiEmulator) -> None:
+    def __init__(self, emulator: BotApiEmulator, *, read_timeout: float | None = 5.0) -> None:
         self._emulator = emulator
+        self._read_timeout = read_timeout
 
     @property
     def read_timeout(self) -> float | None:
-        """Default read timeout PTB adds to long-poll timeouts."""
-        return 5.0
+        """Default read timeout, which PTB also adds to long-poll timeouts; a call answered
+        later (see ``BotApiEmulator.stall_next``) raises TimedOut as over the network."""
+        return self._read_timeout
 
     async def initialize(self) -> None:
         """Nothing to open: there is no network."""
@@ -50,5 +54,13 @@ class EmulatorRequest(BaseRequest):
         """Dispatch to the emulator; the JSON round trip catches what would not survive the wire."""
         api_method = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
         params = json.loads(json.dumps(request_data.parameters)) if request_data else {}
-        status, body = await self._emulator.handle(api_method, params)
+        # PTB passes seconds, None (wait for ever) or a DefaultValue (this request's default).
+        timeout = (
+            read_timeout if isinstance(read_timeout, int | float | None) else self.read_timeout
+        )
+        call = self._emulator.handle(api_method, params)
+        try:
+            status, body = await asyncio.wait_for(call, timeout)
+        except TimeoutError:
+            raise TimedOut(f"{api_method} got no answer within {timeout}s") from None
         return status, json.dumps(body, ensure_ascii=False).encode("utf-8")

@@ -12,7 +12,7 @@ import threading
 import time
 
 from .constants import JSONDict
-from .errors import ApiError
+from .faults import _Fault
 from .model import _Pending, _Stored
 
 
@@ -42,7 +42,7 @@ class EmulatorState:
     _allowed_updates: frozenset[str] | None
     _poll_generation: int
     _waiters: set[asyncio.Future[None]]
-    _fail_next: dict[str, list[ApiError]]
+    _faults: list[_Fault]
 
     @property
     def bot_user(self) -> JSONDict:

@@ -1,7 +1,8 @@
 """The update queue: numbering, pending updates, getUpdates long polling and offsets.
 
 Behaves like Telegram: confirming an offset drops older updates, a newer getUpdates ends an older
-long poll with 409 Conflict, and ``allowed_updates`` filters what is handed out.
+long poll with 409 Conflict, and ``allowed_updates`` filters what is handed out. ``raw_update``
+enqueues any body as is, for updates a client cannot parse.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import asyncio
 import copy
 
 from .constants import _DEFAULT_EXCLUDED_UPDATES, CONFLICT_OTHER_POLL, JSONDict
-from .errors import ApiError
+from .errors import ApiError, UsageError
 from .model import _Pending
 from .state import EmulatorState
 
@@ -28,6 +29,14 @@ class UpdateQueueMixin(EmulatorState):
         """Number new updates after `update_id`: Telegram's ids only grow, across sessions too."""
         with self._lock:
             self._next_update_id = max(self._next_update_id, update_id + 1)
+
+    def raw_update(self, body: JSONDict) -> int:
+        """Enqueue an update body exactly as given, numbered like any other: also one that no
+        client can parse (a "poison" update, e.g. a ``message`` whose ``chat`` has no ``type``),
+        to test that the bot skips it and goes on. Returns its update_id."""
+        if not isinstance(body, dict) or "update_id" in body or len(body) != 1:
+            raise UsageError("pass one update field (e.g. {'message': {...}}), without update_id")
+        return self._enqueue(copy.deepcopy(body))
 
     def _enqueue(self, body: JSONDict) -> int:
         with self._lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from bot.config import Settings
 from bot.deps import Content
@@ -13,25 +14,32 @@ TOKEN = "123456:TEST-TOKEN"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def settings_for(database_url: str, lessons_dir: Path) -> Settings:
-    """Settings for a test, ignoring any `.env` of the developer."""
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        DATABASE_URL=database_url,
-        URA_LESSONS_DIR=lessons_dir,
-        URA_REFERRALS_DIR=ROOT / "referrals",
-        URA_PSEUDONYM_KEY="test-pseudonym-key",
-        URA_CATALOG_CHECK_SECONDS=0,
-    )
+def settings_for(database_url: str, lessons_dir: Path, **extra: Any) -> Settings:
+    """Settings for a test, ignoring any `.env` of the developer; `extra` adds or overrides
+    settings by their environment names (e.g. `URA_COHORT_CODES="a,b"`)."""
+    values: dict[str, Any] = {
+        "DATABASE_URL": database_url,
+        "URA_LESSONS_DIR": lessons_dir,
+        "URA_REFERRALS_DIR": ROOT / "referrals",
+        "URA_PSEUDONYM_KEY": "test-pseudonym-key",
+        "URA_CATALOG_CHECK_SECONDS": 0,
+    }
+    return Settings(_env_file=None, **{**values, **extra})  # type: ignore[call-arg]
 
 
 class Harness:
     """One bot process (restartable) and the Telegram it talks to."""
 
     def __init__(
-        self, database_url: str, *, lessons_dir: Path, content: Content | None = None
+        self,
+        database_url: str,
+        *,
+        lessons_dir: Path,
+        content: Content | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
-        self.settings = settings_for(database_url, lessons_dir)
+        self._database_url, self._lessons_dir = database_url, lessons_dir
+        self.settings = settings_for(database_url, lessons_dir, **(extra or {}))
         self.api = BotApiEmulator()
         self._content = content
         self._runtime: Runtime | None = None
@@ -57,6 +65,12 @@ class Harness:
     async def restart(self) -> None:
         """A new process: nothing kept in memory survives, only the database."""
         await self.stop()
+        await self.start()
+
+    async def reconfigure(self, **extra: Any) -> None:
+        """Restart with other settings (the test defaults plus `extra`), same database."""
+        await self.stop()
+        self.settings = settings_for(self._database_url, self._lessons_dir, **extra)
         await self.start()
 
     async def pump(self) -> int:

@@ -23,7 +23,16 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
+from telegram.request import HTTPXRequest
 
 from fake_telegram import BotApiEmulator, EmulatorRequest, UsageError, close_http, serve_http
 from fake_telegram.constants import NOT_MODIFIED
@@ -244,6 +253,111 @@ async def test_fail_next(emu: BotApiEmulator, bot: Bot) -> None:
     await bot.send_message(USER, "b")
     assert emu.texts(USER) == ["b"]
     assert emu.failures == [("sendMessage", 500, "Internal Server Error")]
+    assert emu.errors == []
+
+
+async def test_flood_control_answers_429_with_retry_after(emu: BotApiEmulator, bot: Bot) -> None:
+    emu.user_text(USER, "hi")
+    emu.fail_next("sendMessage", 429, retry_after=7)
+    status, body = await emu.handle("sendMessage", {"chat_id": USER, "text": "a"})
+    assert (status, body) == (
+        429,
+        {
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 7",
+            "parameters": {"retry_after": 7},
+        },
+    )
+    emu.fail_next("sendMessage", 429, retry_after=3)
+    with pytest.raises(RetryAfter) as raised:
+        await bot.send_message(USER, "b")
+    assert raised.value.retry_after == dt.timedelta(seconds=3)
+    await bot.send_message(USER, "c")
+    assert emu.texts(USER) == ["c"]
+    assert [code for _, code, _ in emu.failures] == [429, 429]
+    assert emu.errors == []
+
+
+async def test_failures_for_one_chat_and_several_calls(emu: BotApiEmulator, bot: Bot) -> None:
+    other = USER + 1
+    emu.user_text(USER, "hi")
+    emu.user_text(other, "hi")
+    emu.fail_next("sendMessage", 502, times=2, chat_id=USER)
+    await bot.send_message(other, "another chat is not affected")
+    for text in ("a", "b"):
+        with pytest.raises(NetworkError, match="Bad Gateway"):
+            await bot.send_message(USER, text)
+    await bot.send_message(USER, "c")
+    emu.fail_next("sendMessage", 500)  # any chat; Telegram's own description
+    with pytest.raises(NetworkError, match="Internal Server Error"):
+        await bot.send_message(other, "d")
+    assert (emu.texts(USER), emu.texts(other)) == (["c"], ["another chat is not affected"])
+    assert [code for _, code, _ in emu.failures] == [502, 502, 500]
+    for wrong in (
+        lambda: emu.fail_next("sendMesage", 500),
+        lambda: emu.fail_next("answerCallbackQuery", 500, chat_id=USER),
+        lambda: emu.fail_next("sendMessage", 429),
+        lambda: emu.stall_next("sendMessage", 1, times=0),
+    ):
+        with pytest.raises(UsageError):
+            wrong()
+    assert emu.errors == []
+
+
+async def test_a_stalled_call_times_out_and_takes_no_effect(emu: BotApiEmulator) -> None:
+    request = EmulatorRequest(emu, read_timeout=0.2)
+    bot = Bot(token="123:ABC", request=request, get_updates_request=request)
+    await bot.initialize()
+    try:
+        emu.user_text(USER, "hi")
+        emu.stall_next("sendMessage", 30, chat_id=USER)
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(TimedOut):
+            await bot.send_message(USER, "lost")
+        assert asyncio.get_running_loop().time() - started < 5
+        await bot.send_message(USER, "delivered")
+        assert emu.texts(USER) == ["delivered"]
+        emu.stall_next("sendMessage", 0.05)  # shorter than the client waits: 504, no effect
+        with pytest.raises(NetworkError, match="Gateway Timeout"):
+            await bot.send_message(USER, "dropped")
+        assert emu.texts(USER) == ["delivered"]
+    finally:
+        await bot.shutdown()
+    assert emu.errors == []
+
+
+async def test_a_stalled_call_times_out_over_http(emu: BotApiEmulator) -> None:
+    server, port = await serve_http(emu)
+    request = HTTPXRequest(read_timeout=0.2)
+    bot = Bot(token="123:ABC", base_url=f"http://127.0.0.1:{port}/bot", request=request)
+    try:
+        await bot.initialize()
+        emu.user_text(USER, "hi")
+        emu.stall_next("sendMessage", 30)
+        with pytest.raises(TimedOut):
+            await bot.send_message(USER, "lost")
+        await bot.send_message(USER, "delivered")
+        assert emu.texts(USER) == ["delivered"]
+    finally:
+        await bot.shutdown()
+        await close_http(server)  # ends the stalled connection too
+    assert emu.errors == []
+
+
+async def test_a_raw_poison_update_is_served_as_is(emu: BotApiEmulator, bot: Bot) -> None:
+    good = emu.user_text(USER, "before")
+    body = {"message": {"message_id": 9, "date": 0, "text": "x", "chat": {"id": USER}}}
+    poison = emu.raw_update(body)
+    assert poison == good + 1
+    assert emu.pending[-1] == {"update_id": poison, **body}
+    with pytest.raises(TypeError):  # PTB cannot build a Chat without a type
+        await bot.get_updates()
+    status, answer = await emu.handle("getUpdates", {"offset": poison})
+    assert (status, answer["result"]) == (200, [{"update_id": poison, **body}])
+    assert await bot.get_updates(offset=poison + 1) == ()
+    with pytest.raises(UsageError):
+        emu.raw_update({"update_id": 1, "message": {}})
     assert emu.errors == []
 
 

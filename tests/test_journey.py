@@ -258,6 +258,7 @@ async def test_blocking_the_bot_marks_the_user(bot: Harness) -> None:
 
 
 async def test_deep_link_records_cohort_only_when_valid(bot: Harness) -> None:
+    await bot.reconfigure(URA_COHORT_CODES="club_prishtina-2026")
     await bot.say(USER, "/start club_prishtina-2026")
     await bot.say(USER + 1, "/start not/valid!")
     await bot.say(USER + 2, "/start " + "a" * 65)

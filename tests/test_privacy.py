@@ -12,6 +12,7 @@ USER = 31337
 
 
 async def test_events_carry_a_keyed_pseudonym_only(bot: Harness) -> None:
+    await bot.reconfigure(URA_COHORT_CODES="cohort_a")
     await bot.say(USER, "/start cohort_a")
     await bot.press(USER, "English")
     url = bot.settings.database_url

@@ -1,12 +1,14 @@
 """The `ura` command (also `python -m bot`): run, chat, db, lessons, i18n, referrals.
 
 One Typer app; each group of commands lives in its own module and is imported lazily
-inside its commands, so `ura --help` stays fast.
+inside its commands, so `ura --help` stays fast. `main` is the entry point: whatever a
+command does not handle ends as one line and an exit code (`bot.cli.errors`).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 
 import typer
 
@@ -26,3 +28,18 @@ app.add_typer(db.app, name="db")
 app.add_typer(lessons.app, name="lessons")
 app.add_typer(i18n.app, name="i18n")
 app.add_typer(referrals.app, name="referrals")
+
+
+def main() -> None:
+    """Run the command; a failure prints one line (never a traceback) and exits non-zero.
+
+    Typer's own usage errors and exits pass through unchanged.
+    """
+    from bot.cli.errors import report
+    from bot.logs import install_privacy
+
+    install_privacy()  # whatever a library logs on the way out is sanitized too
+    try:
+        app()
+    except Exception as exc:
+        sys.exit(report(exc))

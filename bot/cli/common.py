@@ -16,14 +16,17 @@ LessonsDir = Annotated[
 ]
 
 
-def setup_logging(verbose: bool = False) -> None:
-    """Log to stderr, never the bot token."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every request URL, which contains the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+def setup_logging(verbose: bool = False, *, level: int | None = None) -> None:
+    """Log to stderr (INFO by default) through `bot.logs`, so that no line, even at DEBUG,
+    holds what a person typed, his name or id, SQL parameters or the bot token."""
+    from bot.logs import install_privacy
+
+    install_privacy()
+    chosen = level if level is not None else logging.DEBUG if verbose else logging.INFO
+    logging.basicConfig(level=chosen, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if chosen > logging.DEBUG:  # a line per Bot API request or migration step is noise
+        for name in ("httpx", "alembic"):
+            logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def content_or_exit(action: Callable[[], T], where: Path | None = None) -> T:

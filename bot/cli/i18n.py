@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import LessonsDir
+from bot.cli.common import LessonsDir, content_or_exit
 from bot.config import Settings
 
 app = typer.Typer(help="Translations: completeness and catalog checks.", no_args_is_help=True)
@@ -24,7 +24,8 @@ def i18n_coverage(
     from bot.learning.loader import load_catalog
 
     settings = Settings()
-    coverage = measure(load_catalog(directory or settings.lessons_dir), settings.locale_dir)
+    root = directory or settings.lessons_dir
+    coverage = measure(content_or_exit(lambda: load_catalog(root), root), settings.locale_dir)
     if as_json:
         typer.echo(json.dumps(coverage.as_json(), indent=2))
         return

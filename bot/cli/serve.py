@@ -62,9 +62,11 @@ def chat(
 
     settings = Settings()
     if data_dir is not None:
-        settings = settings.model_copy(update={"database_url": default_sqlite_url(data_dir)})
+        settings = settings.model_copy(
+            update={"database_url": default_sqlite_url(data_dir), "data_dir": data_dir}
+        )
     migrations.upgrade(settings.database_url)
-    logging.basicConfig(level=logging.WARNING)
+    setup_logging(level=logging.WARNING)
     content_or_exit(
         lambda: asyncio.run(
             run_chat(settings, lang=lang, user_id=user_id, stdin=sys.stdin, out=sys.stdout)

@@ -38,7 +38,9 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Build the async engine; on SQLite create the data folder and attach the pragmas.
 
     The listeners go on `engine.sync_engine`: on aiosqlite they never fire otherwise.
+    Parameters are hidden from error messages and logs: they hold what people typed.
     """
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

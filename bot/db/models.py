@@ -31,6 +31,10 @@ NAMING_CONVENTION = {
 }
 
 USER_STATUSES = ("active", "blocked")
+# The longest value an event holds is a cohort code (64); a ref fits a press's message id
+# and its callback data (at most 64 bytes).
+EVENT_VALUE_LENGTH = 64
+EVENT_REF_LENGTH = 80
 PUBLICATION_SOURCES = ("files",)
 
 
@@ -166,16 +170,23 @@ class ProcessedUpdate(Base):
 
 
 class Event(Base):
-    """A pseudonymous analytics event: HMAC of the user id, never the id itself."""
+    """A pseudonymous analytics event: HMAC of the user id, never the id itself.
+
+    `ref` names the event's cause (a message, a press, "once"); with the pseudonym and the
+    name it is the natural key, so a replayed update counts nothing twice. Events without a
+    ref are never deduplicated (NULLs are distinct on both databases).
+    """
 
     __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("pseudonym", "name", "ref"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     pseudonym: Mapped[str] = mapped_column(String(64), index=True)
     name: Mapped[str] = mapped_column(String(32), index=True)
+    ref: Mapped[str | None] = mapped_column(String(EVENT_REF_LENGTH))
     locale: Mapped[str | None] = mapped_column(String(8))
     track_key: Mapped[str | None] = mapped_column(String(32))
     lesson_key: Mapped[str | None] = mapped_column(String(32))
-    value: Mapped[str | None] = mapped_column(String(32))
+    value: Mapped[str | None] = mapped_column(String(EVENT_VALUE_LENGTH))
     country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, index=True)

@@ -180,9 +180,10 @@ class EventRepository(_Repository):
     """Pseudonymous analytics events."""
 
     async def add(self, event: Event) -> None:
-        """Stage one event."""
+        """Stage one event (`insert_if_absent` stores one with a ref at most once)."""
         self.session.add(event)
 
-    async def delete_for(self, pseudonym: str) -> None:
-        """Erase one person's events (they are pseudonymous, but still his)."""
-        await self.session.execute(delete(Event).where(Event.pseudonym == pseudonym))
+    async def delete_for(self, pseudonyms: Sequence[str]) -> None:
+        """Erase one person's events (pseudonymous, but still his) under any of his
+        pseudonyms: one per key in the ring."""
+        await self.session.execute(delete(Event).where(Event.pseudonym.in_(pseudonyms)))

@@ -15,13 +15,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import buttons, commands, help, messages, system
-from bot.handlers.identify import identify
+from bot.handlers import buttons, commands, help, messages, screen, system
+from bot.handlers.identify import hold_unidentified, identify
 from bot.handlers.send import replying
 from bot.views import menus
 
 IDENTIFY_GROUP = -10
 SCREEN_GROUP = -5
+HOLD_GROUP = -4
 MAIN_GROUP = 0
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -29,10 +30,12 @@ PRIVATE = filters.ChatType.PRIVATE
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Wire the handlers. Group -10 identifies the user, group -5 screens every typed
-    message for a need of help (and stops there if it finds one), group 0 does the work."""
+    message for a need of help (and stops there if it finds one), group -4 stops an update
+    whose sender could not be identified (one apology), group 0 does the work."""
     app.add_handler(TypeHandler(Update, identify), group=IDENTIFY_GROUP)
     typed = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & filters.UpdateType.MESSAGES
-    app.add_handler(MessageHandler(typed, help.on_screen), group=SCREEN_GROUP)
+    app.add_handler(MessageHandler(typed, screen.on_screen), group=SCREEN_GROUP)
+    app.add_handler(TypeHandler(Update, hold_unidentified), group=HOLD_GROUP)
     main = [
         ChatMemberHandler(system.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & PRIVATE, replying(menus.edited)),

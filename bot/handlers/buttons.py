@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.handlers import help
-from bot.handlers.context import UraContext
+from bot.handlers.context import UraContext, event_ref
 from bot.handlers.send import send, show
 from bot.learning.player import Screen
 from bot.views import callbacks as cb
@@ -21,11 +21,14 @@ async def on_button(update: Update, context: UraContext) -> None:
     toast: str | None = None
     try:
         action = cb.decode(query.data) if context.account is not None else None
-        result = await _act(action, context) if action is not None else None
+        result = await _act(action, context, event_ref(update)) if action is not None else None
         if result is None:
             toast = menus.dead_button(context.tr)
         elif isinstance(result, Screen) and not result.changed:
             toast = menus.stale_button(context.tr)
+        elif isinstance(result, help.Shown):
+            await show(update, result.reply)
+            await help.count_shown(update, context, result)
         else:
             reply = lesson_screen(result, context.tr) if isinstance(result, Screen) else result
             await show(update, reply)
@@ -43,11 +46,13 @@ async def _menu(context: UraContext) -> Reply:
     return menus.tracks(view, context.tr)
 
 
-async def _act(action: cb.Action, context: UraContext) -> Screen | Reply | None:
+async def _act(
+    action: cb.Action, context: UraContext, ref: str | None
+) -> Screen | Reply | help.Shown | None:
     """One service call per action; None means the press is not valid for this learner."""
     deps, user_id, locale = context.deps, context.user_id, context.tr.locale
     if isinstance(action, help.HelpAction):
-        return await help.act(action, context)
+        return await help.act(action, context, ref)
     match action:
         case cb.OpenMenu():
             return await _menu(context)

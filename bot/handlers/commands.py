@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.handlers import help
-from bot.handlers.context import UraContext
+from bot.handlers.context import UraContext, event_ref
 from bot.handlers.send import send
 from bot.views import menus
 from bot.views.help import HELP_PAYLOAD
@@ -16,7 +16,8 @@ async def on_start(update: Update, context: UraContext) -> None:
     assert context.account is not None
     payload = context.args[0] if context.args else None
     if payload == HELP_PAYLOAD:  # the private-chat button offered in a group
-        await send(update, await help.open_menu(context, lesson=None, source="link"))
+        reply = await help.open_menu(context, lesson=None, source="link", ref=event_ref(update))
+        await send(update, reply)
         return
     async with context.deps.uow() as uow:
         await context.deps.accounts.join_cohort(uow, user_id=context.user_id, payload=payload)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from telegram import Update
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.accounts import Account
@@ -38,3 +39,15 @@ class UraContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         """The learner's numeric Telegram id (handlers run only after `identify`)."""
         assert self.account is not None, "handler ran for an unidentified update"
         return self.account.user_id
+
+
+def event_ref(update: Update) -> str | None:
+    """What caused an event, so a replayed update or a double tap counts it once: the
+    pressed message and button, or the message he sent."""
+    query = update.callback_query
+    if query is not None:
+        message = query.message
+        return f"b{message.message_id if message else 0}:{query.data or ''}"
+    if update.effective_message is not None:
+        return f"m{update.effective_message.message_id}"
+    return None

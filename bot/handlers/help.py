@@ -1,20 +1,31 @@
-"""The help path: screening of every message (before any other handler), /help, /sos,
-/settings and the help buttons. Typed text goes to the screener and nowhere else."""
+"""The help menu: /help, /sos, /settings and the help buttons (screening of typed text is
+`handlers/screen.py`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import ApplicationHandlerStop
 
 from bot.db.uow import UnitOfWork
-from bot.handlers.context import UraContext
+from bot.handlers.context import UraContext, event_ref
 from bot.handlers.send import send
-from bot.help.categories import CRISIS, NONE
+from bot.help.categories import CRISIS
 from bot.views import callbacks as cb
 from bot.views import help as views
 from bot.views import menus
 from bot.views.reply import Button, Reply
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A help answer to show; counted as shown only after it was delivered."""
+
+    reply: Reply
+    category: str
+    country: str | None
+
 
 HelpAction = (
     cb.OpenHelp | cb.ShowHelp | cb.PickCountry | cb.SetCountry | cb.OpenSettings | cb.Dismiss
@@ -32,35 +43,14 @@ async def _resume(uow: UnitOfWork, context: UraContext) -> Button | None:
     return menus.resume_for(screen, context.tr)
 
 
-async def on_screen(update: Update, context: UraContext) -> None:
-    """Screen every typed message first, in every state; a need for help stops all else."""
-    message = update.effective_message
-    text = (message.text or message.caption) if message else None
-    if not text or (_private(update) and context.account is None):
-        return
-    desk, tr = context.deps.help, context.tr
-    if not _private(update):
-        if desk.classify(text, tr.locale).category != NONE:
-            await send(update, views.in_a_group(tr, context.bot.username))
-            raise ApplicationHandlerStop
-        return
-    async with context.deps.uow() as uow:
-        found = await desk.screen(uow, user_id=context.user_id, text=text, locale=tr.locale)
-        resume = await _resume(uow, context) if found.found else None
-    if found.offer is not None:
-        await send(update, views.offer(found.offer, desk.directory, tr, resume))
-    elif found.found:
-        await send(update, views.gentle_offer(found.category, tr, resume))
-    if found.found:
-        raise ApplicationHandlerStop
-
-
-async def open_menu(context: UraContext, *, lesson: str | None, source: str) -> Reply:
+async def open_menu(
+    context: UraContext, *, lesson: str | None, source: str, ref: str | None
+) -> Reply:
     """The help menu, with a way back to the open lesson."""
-    desk = context.deps.help
+    desk, locale = context.deps.help, context.tr.locale
     async with context.deps.uow() as uow:
         view = await desk.menu(
-            uow, user_id=context.user_id, locale=context.tr.locale, lesson_key=lesson, source=source
+            uow, user_id=context.user_id, locale=locale, lesson_key=lesson, source=source, ref=ref
         )
         resume = await _resume(uow, context)
     return views.menu(view, desk.directory, context.tr, resume)
@@ -71,7 +61,8 @@ async def on_help(update: Update, context: UraContext) -> None:
     if not _private(update) or context.account is None:
         await send(update, views.in_a_group(context.tr, context.bot.username))
         return
-    await send(update, await open_menu(context, lesson=None, source="command"))
+    reply = await open_menu(context, lesson=None, source="command", ref=event_ref(update))
+    await send(update, reply)
 
 
 async def _settings(context: UraContext) -> Reply:
@@ -88,13 +79,27 @@ async def on_settings(update: Update, context: UraContext) -> None:
     await send(update, await _settings(context))
 
 
-async def act(action: HelpAction, context: UraContext) -> Reply | None:
+async def count_shown(update: Update, context: UraContext, shown: Shown) -> None:
+    """After a help answer was delivered: count it (a replayed press counts nothing twice)."""
+    ref = event_ref(update)
+    async with context.deps.uow() as uow:
+        await context.deps.help.shown(
+            uow,
+            user_id=context.user_id,
+            category=shown.category,
+            locale=context.tr.locale,
+            country=shown.country,
+            ref=ref or f"u{update.update_id}",
+        )
+
+
+async def act(action: HelpAction, context: UraContext, ref: str | None) -> Reply | Shown | None:
     """One help button pressed; the service re-checks every value it carries."""
     desk, tr, user_id = context.deps.help, context.tr, context.user_id
     directory = desk.directory
     match action:
         case cb.OpenHelp(lesson):
-            return await open_menu(context, lesson=lesson, source="button")
+            return await open_menu(context, lesson=lesson, source="button", ref=ref)
         case cb.PickCountry(category):
             return views.country_question(directory, tr, category)
         case cb.OpenSettings():
@@ -116,5 +121,7 @@ async def act(action: HelpAction, context: UraContext) -> Reply | None:
                 if known is None and category != CRISIS:
                     return views.country_question(directory, tr, category)
                 wanted = category
-        shown = await desk.offer(uow, user_id=user_id, category=wanted, locale=tr.locale)
-    return views.offer(shown, directory, tr, resume) if shown else None
+        offer = await desk.offer(uow, user_id=user_id, category=wanted)
+    if offer is None:
+        return None
+    return Shown(views.offer(offer, directory, tr, resume), offer.category, offer.country)

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.handlers.context import UraContext
 from bot.i18n.catalogs import Translator
 from bot.views.reply import Reply
 
 log = logging.getLogger(__name__)
+
+# A reply that must arrive (the help answer): tries with its buttons, then as plain text.
+MUST_ARRIVE_TRIES = 3
+PLAIN_TRIES = 2
+LONGEST_WAIT = 30.0  # seconds; Telegram's retry_after beyond this is not waited out in-line
 
 
 def markup(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -35,6 +42,29 @@ async def send(update: Update, reply: Reply) -> None:
         await chat.send_message(reply.text, reply_markup=markup(reply))
 
 
+async def deliver(update: Update, reply: Reply) -> bool:
+    """Send a reply that must reach him, whatever Telegram does: wait out flood control
+    (`retry_after`), retry server errors and timeouts with a short backoff, then fall back
+    to the same text without buttons. True once it was delivered."""
+    plain = replace(reply, buttons=())
+    attempts = [reply] * MUST_ARRIVE_TRIES + [plain] * PLAIN_TRIES
+    for number, attempt in enumerate(attempts):
+        try:
+            await send(update, attempt)
+            return True
+        except Forbidden:
+            return False  # he blocked the bot: nothing can reach him
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
+            log.warning("flood control on a help answer; waiting %.1fs", seconds)
+            await asyncio.sleep(min(float(seconds), LONGEST_WAIT))
+        except TelegramError as exc:
+            log.warning("a help answer failed (%s); try %d", type(exc).__name__, number + 1)
+            await asyncio.sleep(min(0.2 * 2**number, 2.0))
+    return False
+
+
 async def show(update: Update, reply: Reply) -> None:
     """Edit the pressed message in place; send a new one if it cannot be edited."""
     query = update.callback_query
@@ -47,7 +77,7 @@ async def show(update: Update, reply: Reply) -> None:
     except BadRequest as exc:
         if "not modified" in str(exc).lower():
             return
-        log.info("could not edit message %s (%s); sending anew", message.message_id, exc)
+        log.info("could not edit a message (%s); sending anew", type(exc).__name__)
         await send(update, reply)
 
 

@@ -8,6 +8,7 @@ from telegram import ChatMember, Update
 
 from bot.handlers.context import UraContext
 from bot.handlers.send import send
+from bot.logs import sanitize_exception
 from bot.views import menus
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,14 @@ async def on_error(update: object, context: UraContext) -> None:
     The transaction of the failed handler was rolled back, so no half-done change stays.
     """
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("update %s failed", update_id, exc_info=context.error)
+    error = context.error
+    # Its message may quote what he typed (Telegram's, SQL's): keep only types and frames.
+    log.error(
+        "update %s failed (%s)",
+        update_id,
+        type(error).__name__,
+        exc_info=sanitize_exception(error) if error is not None else None,
+    )
     if isinstance(update, Update):
         await apologise(update, context)
 
@@ -40,5 +48,9 @@ async def apologise(update: Update, context: UraContext) -> None:
         return
     try:
         await send(update, menus.something_went_wrong(context.tr))
-    except Exception:
-        log.exception("could not send the error notice for update %s", update.update_id)
+    except Exception as exc:
+        log.error(
+            "could not send the error notice for update %s",
+            update.update_id,
+            exc_info=sanitize_exception(exc),
+        )

@@ -1,6 +1,6 @@
 """The help service: screen typed text, and choose which curated services to show whom.
 
-Screening runs before anything else for every message. The text never leaves `screen`:
+Screening runs before anything else for every message. The text is only classified:
 only its category is kept, in an event with locale, country, pseudonym and time. Every
 phone number shown comes from the curated directory, never from generated text.
 """
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.analytics import Analytics
 from bot.db.uow import UnitOfWork
-from bot.help.categories import CRISIS, HELP_CATEGORIES, NONE
+from bot.help.categories import CRISIS, HELP_CATEGORIES
 from bot.help.directory import COUNTRIES, Directory, Service
 from bot.help.screening import Screener, Verdict
 from bot.learning.catalog import CatalogStore
@@ -49,19 +49,6 @@ class HelpMenu:
     country: str | None
 
 
-@dataclass(frozen=True)
-class Screening:
-    """What screening found; `offer` is filled at once for a crisis."""
-
-    category: str
-    offer: HelpOffer | None = None
-
-    @property
-    def found(self) -> bool:
-        """True when the message showed a need for help."""
-        return self.category != NONE
-
-
 class HelpService:
     """Screening, the help menu and the services shown; nothing here knows Telegram."""
 
@@ -77,19 +64,36 @@ class HelpService:
         """Classify without recording anything (groups, where nobody is recorded)."""
         return self._screener.classify(text, locale)
 
-    async def screen(self, uow: UnitOfWork, *, user_id: int, text: str, locale: str) -> Screening:
-        """Classify a private message; record only its category (never the text)."""
-        verdict = self._screener.classify(text, locale)
-        if verdict.category == NONE:
-            return Screening(NONE)
-        country = await self.country(uow, user_id=user_id)
+    async def screened(
+        self,
+        uow: UnitOfWork,
+        *,
+        user_id: int,
+        category: str,
+        locale: str,
+        country: str | None,
+        ref: str,
+    ) -> None:
+        """Count one screened message by its category (the text is never kept); `ref` names
+        the message, so a replay counts nothing twice."""
         await self._analytics.record(
-            uow, user_id, "screened", locale=locale, value=verdict.category, country=country
+            uow, user_id, "screened", locale=locale, value=category, country=country, ref=ref
         )
-        offer = None
-        if verdict.urgent:
-            offer = await self.offer(uow, user_id=user_id, category=CRISIS, locale=locale)
-        return Screening(verdict.category, offer)
+
+    async def shown(
+        self,
+        uow: UnitOfWork,
+        *,
+        user_id: int,
+        category: str,
+        locale: str,
+        country: str | None,
+        ref: str,
+    ) -> None:
+        """Count a help answer, once it reached him."""
+        await self._analytics.record(
+            uow, user_id, "help_shown", locale=locale, value=category, country=country, ref=ref
+        )
 
     async def country(self, uow: UnitOfWork, *, user_id: int) -> str | None:
         """The country he chose, if he has been asked."""
@@ -97,7 +101,14 @@ class HelpService:
         return user.country if user is not None else None
 
     async def menu(
-        self, uow: UnitOfWork, *, user_id: int, locale: str, lesson_key: str | None, source: str
+        self,
+        uow: UnitOfWork,
+        *,
+        user_id: int,
+        locale: str,
+        lesson_key: str | None,
+        source: str,
+        ref: str | None = None,
     ) -> HelpMenu:
         """The help menu; needs the open lesson is tagged with come right after crisis."""
         catalog = self._lessons.published.catalog
@@ -108,21 +119,18 @@ class HelpService:
         )
         country = await self.country(uow, user_id=user_id)
         await self._analytics.record(
-            uow, user_id, "help_opened", locale=locale, value=source, country=country
+            uow, user_id, "help_opened", locale=locale, value=source, country=country, ref=ref
         )
         return HelpMenu(tuple(ordered), country)
 
     async def offer(
-        self, uow: UnitOfWork, *, user_id: int, category: str | None, locale: str
+        self, uow: UnitOfWork, *, user_id: int, category: str | None
     ) -> HelpOffer | None:
-        """The services for one need in his country; None for an unknown category."""
+        """The services for one need in his country; None for an unknown category. Nothing
+        is recorded here: `shown` counts it after it was delivered."""
         if category is None or category not in HELP_CATEGORIES:
             return None
-        country = await self.country(uow, user_id=user_id)
-        await self._analytics.record(
-            uow, user_id, "help_shown", locale=locale, value=category, country=country
-        )
-        return self.offer_for(category, country)
+        return self.offer_for(category, await self.country(uow, user_id=user_id))
 
     def offer_for(self, category: str, country: str | None) -> HelpOffer:
         """The services for a need in a country, without recording anything."""

@@ -2,7 +2,10 @@
 
 PTB's stock Updater confirms a batch as soon as it fetches it, so a crash mid-batch loses
 those updates. Here the offset moves past an update only after `DurableHandler.handle`
-processed and recorded it.
+processed and recorded it. The loop rides out what it can: network errors, flood control,
+a database outage (updates stay unconfirmed and are tried again within seconds of the
+database returning), an update the Telegram library cannot read (skipped and reported).
+A 409 Conflict means another instance polls with the same token: that is said, and it stops.
 """
 
 from __future__ import annotations
@@ -10,17 +13,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
 from typing import Any
 
 from telegram import Update
-from telegram.error import NetworkError, RetryAfter, TimedOut
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import Application
+from telegram.warnings import PTBUserWarning
 
-from bot.inbound.durable import DurableHandler
+from bot.inbound.durable import DurableHandler, NotDone
 
 log = logging.getLogger(__name__)
 
 PRUNE_EVERY_SECONDS = 3600.0
+STALLED_WAIT = (0.25, 5.0)  # first and longest wait before trying an unfinished batch again
+FAILED_WAIT = (1.0, 60.0)  # the same after a network error
+MAX_TRIES = 3  # an update that fails this often in other ways is skipped and reported
 
 ALLOWED_UPDATES = [
     "message",
@@ -38,44 +46,94 @@ class Poller:
         self.app: Application[Any, Any, Any, Any, Any, Any] = durable.app
         self.timeout = timeout
         self.offset: int | None = None
+        self._tries: dict[int, int] = {}
 
-    async def fetch(self, timeout: int | None = None) -> tuple[Update, ...]:
-        """One getUpdates call; it confirms (to Telegram) only updates already handled."""
-        updates: tuple[Update, ...] = await self.app.bot.get_updates(
-            offset=self.offset,
-            timeout=self.timeout if timeout is None else timeout,
-            allowed_updates=ALLOWED_UPDATES,
-        )
-        return updates
+    async def fetch(self, timeout: int | None = None) -> list[tuple[int, Update | None]]:
+        """One getUpdates call (confirming only updates already handled), each update read
+        on its own: one the library cannot read comes back as None, not as a failed batch."""
+        wait = self.timeout if timeout is None else timeout
+        with warnings.catch_warnings():  # PTB suggests get_updates, which parses all or none
+            warnings.filterwarnings("ignore", message=".*getUpdates", category=PTBUserWarning)
+            raw: list[dict[str, Any]] = await self.app.bot.do_api_request(
+                "getUpdates",
+                api_kwargs={
+                    "offset": self.offset,
+                    "timeout": wait,
+                    "allowed_updates": ALLOWED_UPDATES,
+                },
+                read_timeout=wait + 10,
+            )
+        batch: list[tuple[int, Update | None]] = []
+        for data in raw:
+            update_id = int(data.get("update_id", -1))
+            try:
+                batch.append((update_id, Update.de_json(data, self.app.bot)))
+            except Exception as exc:
+                log.error("update %s could not be read (%s)", update_id, type(exc).__name__)
+                batch.append((update_id, None))
+        return batch
 
-    async def handle_all(self, updates: tuple[Update, ...]) -> None:
-        """Handle a batch in order, skipping ids handled before; the offset follows along."""
-        seen = await self.durable.seen([update.update_id for update in updates])
-        for update in updates:
-            await self.durable.handle(update, seen=update.update_id in seen)
-            self.offset = update.update_id + 1
+    async def handle_all(self, batch: list[tuple[int, Update | None]]) -> bool:
+        """Handle a batch in order; the offset follows along up to the first update that
+        must be tried again. Later updates are still handled, so one learner's stalled
+        update never holds back another's crisis answer. True when all were done."""
+        try:
+            seen = await self.durable.seen([update_id for update_id, _ in batch])
+        except NotDone:
+            seen = set()  # the database cannot say: handle, the outage notes prevent repeats
+        stalled = False
+        for update_id, update in batch:
+            done = await self._one(update_id, update, update_id in seen)
+            stalled = stalled or not done
+            if not stalled:
+                self.offset = update_id + 1
+        return not stalled
+
+    async def _one(self, update_id: int, update: Update | None, seen: bool) -> bool:
+        try:
+            if update is None:  # unreadable: nothing can handle it; record it and move on
+                await self.durable.record(update_id)
+            else:
+                await self.durable.handle(update, seen=seen)
+            self._tries.pop(update_id, None)
+            return True
+        except NotDone as exc:
+            log.warning(
+                "update %s will be tried again (%s)", update_id, exc.args[0] if exc.args else ""
+            )
+            return False
+        except Exception as exc:
+            tries = self._tries[update_id] = self._tries.get(update_id, 0) + 1
+            if tries < MAX_TRIES:
+                log.error("update %s failed (%s), try %d", update_id, type(exc).__name__, tries)
+                return False
+            log.error("update %s skipped after %d tries (%s)", update_id, tries, type(exc).__name__)
+            self._tries.pop(update_id, None)
+            with contextlib.suppress(NotDone):
+                await self.durable.record(update_id)
+            return True
 
     async def poll_once(self, timeout: int | None = None) -> int:
-        """One round: fetch, then handle; returns how many updates came."""
-        updates = await self.fetch(timeout)
-        await self.handle_all(updates)
-        return len(updates)
+        """One round: fetch, then handle; how many updates were finished (0 when stalled)."""
+        batch = await self.fetch(timeout)
+        return len(batch) if await self.handle_all(batch) else 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Poll until `stop` is set, backing off on network errors and flood control.
+        """Poll until `stop` is set, riding out network errors, flood control and outages.
 
         Only the fetch is cancelled on stop (nothing is confirmed by it); a batch being
         handled always finishes.
         """
-        delay = 1.0
+        stalled, failed = STALLED_WAIT[0], FAILED_WAIT[0]
         waiter = asyncio.ensure_future(stop.wait())
         loop = asyncio.get_running_loop()
         pruned_at = -PRUNE_EVERY_SECONDS
         try:
             while not stop.is_set():
                 if loop.time() - pruned_at >= PRUNE_EVERY_SECONDS:
-                    await self.durable.forget_old()
-                    pruned_at = loop.time()
+                    with contextlib.suppress(Exception):  # pruning waits for a healthy database
+                        await self.durable.forget_old()
+                        pruned_at = loop.time()
                 fetch = asyncio.ensure_future(self.fetch())
                 await asyncio.wait({fetch, waiter}, return_when=asyncio.FIRST_COMPLETED)
                 if not fetch.done():
@@ -84,16 +142,34 @@ class Poller:
                         await fetch
                     break
                 try:
-                    await self.handle_all(fetch.result())
-                    delay = 1.0
+                    finished = await self.handle_all(fetch.result())
+                except Conflict:
+                    log.error(
+                        "another process is receiving this bot's updates (Telegram said 409 "
+                        "Conflict): stop it, or delete its webhook, then start Ura again"
+                    )
+                    raise
+                except InvalidToken:
+                    raise
                 except RetryAfter as exc:
                     wait = exc.retry_after
                     seconds = wait if isinstance(wait, int) else wait.total_seconds()
                     await _sleep_or_stop(stop, float(seconds))
-                except (TimedOut, NetworkError) as exc:
-                    log.warning("getUpdates failed (%s); retrying in %.0fs", exc, delay)
-                    await _sleep_or_stop(stop, delay)
-                    delay = min(delay * 2, 60.0)
+                    continue
+                except Exception as exc:  # network errors, and anything else: back off, go on
+                    kind = (
+                        "getUpdates failed" if isinstance(exc, NetworkError) else "polling failed"
+                    )
+                    log.warning("%s (%s); retrying in %.1fs", kind, type(exc).__name__, failed)
+                    await _sleep_or_stop(stop, failed)
+                    failed = min(failed * 2, FAILED_WAIT[1])
+                    continue
+                failed = FAILED_WAIT[0]
+                if finished:
+                    stalled = STALLED_WAIT[0]
+                else:
+                    await _sleep_or_stop(stop, stalled)
+                    stalled = min(stalled * 2, STALLED_WAIT[1])
         finally:
             waiter.cancel()
 

@@ -91,7 +91,14 @@ class LessonPlayer:
         return await overview(uow, await self._fresh(uow), user_id=user_id, locale=locale)
 
     def _screen(
-        self, lesson: Lesson, progress: Progress, answer: QuizAnswer | None, locale: str, **kw: bool
+        self,
+        lesson: Lesson,
+        progress: Progress,
+        answer: QuizAnswer | None,
+        locale: str,
+        *,
+        chosen: int | None = None,
+        **kw: bool,
     ) -> Screen:
         stage = stage_of(progress.step, lesson.card_count)
         catalog = self._published.catalog
@@ -102,7 +109,7 @@ class LessonPlayer:
             stage=stage,
             text=lesson.text_for(locale),
             requested_locale=locale,
-            chosen=answer.option if answer else None,
+            chosen=chosen if chosen is not None else (answer.option if answer else None),
             next_lesson=NextLesson(following.key, following.text_for(locale).title)
             if following
             else None,
@@ -159,6 +166,14 @@ class LessonPlayer:
                 assert progress is not None
         elif stage_of(progress.step, lesson.card_count) is Stage.DONE:
             progress.step, progress.updated_at = 0, utcnow()
+            await self._analytics.record(
+                uow,
+                user_id,
+                "lesson_replayed",
+                locale=locale,
+                track_key=lesson.track,
+                lesson_key=lesson.key,
+            )
         user = await uow.users.get(user_id)
         if user is not None:
             user.current_lesson_id = lesson_id
@@ -221,8 +236,11 @@ class LessonPlayer:
             return None
         existing = await uow.progress.answer(user_id, lesson_id)
         quiz_step = step_of(Stage.QUIZ, lesson.card_count)
-        if existing is not None or progress.step != quiz_step:
+        if progress.step != quiz_step:
             return self._screen(lesson, progress, existing, locale, changed=False)
+        if existing is not None:  # a replay of a finished lesson: his first answer stays counted
+            progress.step, progress.updated_at = quiz_step + 1, utcnow()
+            return self._screen(lesson, progress, existing, locale, chosen=option)
         correct = lesson.source.options[option].correct
         answer = QuizAnswer(user_id=user_id, lesson_id=lesson_id, option=option, correct=correct)
         if not await uow.progress.insert_if_absent(answer):
