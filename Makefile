@@ -19,7 +19,7 @@ EXTRACT = $(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-outp
 	--project=Ura --version=0.1 --copyright-holder=Ura --msgid-bugs-address=ura@example.org
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run test lint format i18n i18n-check bench clean
+.PHONY: help install lock run test soak lint format i18n i18n-check bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ run: $(STAMP) $(MO) ## Migrate the database, then serve the bot (needs TELEGRAM_
 
 test: $(STAMP) $(MO) ## Run the whole test suite (SQLite, and Postgres where it runs)
 	$(BIN)/pytest -q -n 2
+
+soak: $(STAMP) $(MO) ## The fault suite at ten times its size (kills, replays, fuzzing, outages)
+	URA_FAULT_SCALE=10 $(BIN)/pytest -q tests/faults
 
 lint: $(STAMP) $(MO) i18n-check ## ruff, mypy, migrations drift, catalog drift, lesson files
 	$(BIN)/ruff check .

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     referrals_dir: Path = Field(default_factory=paths.referrals_dir, alias="URA_REFERRALS_DIR")
     locale_dir: Path = Field(default_factory=paths.locale_dir, alias="URA_LOCALE_DIR")
     poll_timeout: int = Field(default=30, alias="URA_POLL_TIMEOUT")
+    # How long a SQLite writer waits for another one's lock before failing (then retried).
+    sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0, alias="URA_SQLITE_BUSY_TIMEOUT_MS")
     # How stale a process's lesson catalog may be after a publish elsewhere.
     catalog_check_seconds: float = Field(default=5.0, ge=0, alias="URA_CATALOG_CHECK_SECONDS")
     referral_max_age_days: int = Field(default=180, ge=1, alias="URA_REFERRAL_MAX_AGE_DAYS")

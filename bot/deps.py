@@ -86,7 +86,7 @@ async def build_deps(
     files = _lesson_files(settings) if publish_lessons else None
     content = content or Content.load(settings)
     analytics = Analytics(load_key_ring(settings))  # no key on Postgres stops start-up here
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     sessions = make_sessionmaker(engine)
     try:
         if files is not None:

@@ -25,7 +25,10 @@ async def on_button(update: Update, context: UraContext) -> None:
         if result is None:
             toast = menus.dead_button(context.tr)
         elif isinstance(result, Screen) and not result.changed:
+            # An earlier step's button (a double tap, or a press redelivered after a crash
+            # whose reply never went out): show where he is now, and say so.
             toast = menus.stale_button(context.tr)
+            await show(update, lesson_screen(result, context.tr))
         elif isinstance(result, help.Shown):
             await show(update, result.reply)
             await help.count_shown(update, context, result)

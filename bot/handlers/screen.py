@@ -16,7 +16,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from bot.handlers.context import UraContext
-from bot.handlers.send import deliver, send
+from bot.handlers.send import Delivery, deliver, send
 from bot.help.categories import CRISIS, NONE
 from bot.views import help as views
 from bot.views import menus
@@ -95,11 +95,12 @@ async def on_screen(update: Update, context: UraContext) -> None:
         if offer is not None
         else views.gentle_offer(category, tr, resume)
     )
-    outage = context.deps.outage
-    if await deliver(update, reply):
+    outage, delivery = context.deps.outage, await deliver(update, reply)
+    if delivery is Delivery.FAILED:  # not recorded: tried again, and answered then
+        outage.undelivered.add(update.update_id)
+    else:
         outage.answered.add(update.update_id)
         outage.undelivered.discard(update.update_id)
-    else:  # not recorded: Telegram delivers the message again and it is answered then
-        outage.undelivered.add(update.update_id)
-    await _record(update, context, category, country, shown=offer is not None)
+    shown = offer is not None and delivery is Delivery.DELIVERED
+    await _record(update, context, category, country, shown=shown)
     raise ApplicationHandlerStop

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
+from enum import Enum
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -42,18 +43,26 @@ async def send(update: Update, reply: Reply) -> None:
         await chat.send_message(reply.text, reply_markup=markup(reply))
 
 
-async def deliver(update: Update, reply: Reply) -> bool:
+class Delivery(Enum):
+    """What became of a reply that must arrive."""
+
+    DELIVERED = "delivered"
+    UNREACHABLE = "unreachable"  # he blocked the bot: no retry can reach him
+    FAILED = "failed"  # Telegram kept failing: worth trying again later
+
+
+async def deliver(update: Update, reply: Reply) -> Delivery:
     """Send a reply that must reach him, whatever Telegram does: wait out flood control
     (`retry_after`), retry server errors and timeouts with a short backoff, then fall back
-    to the same text without buttons. True once it was delivered."""
+    to the same text without buttons."""
     plain = replace(reply, buttons=())
     attempts = [reply] * MUST_ARRIVE_TRIES + [plain] * PLAIN_TRIES
     for number, attempt in enumerate(attempts):
         try:
             await send(update, attempt)
-            return True
+            return Delivery.DELIVERED
         except Forbidden:
-            return False  # he blocked the bot: nothing can reach him
+            return Delivery.UNREACHABLE
         except RetryAfter as exc:
             wait = exc.retry_after
             seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
@@ -62,7 +71,7 @@ async def deliver(update: Update, reply: Reply) -> bool:
         except TelegramError as exc:
             log.warning("a help answer failed (%s); try %d", type(exc).__name__, number + 1)
             await asyncio.sleep(min(0.2 * 2**number, 2.0))
-    return False
+    return Delivery.FAILED
 
 
 async def show(update: Update, reply: Reply) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import ChatMember, Update
+from telegram.error import Forbidden
 
 from bot.handlers.context import UraContext
 from bot.handlers.send import send
@@ -31,6 +32,9 @@ async def on_error(update: object, context: UraContext) -> None:
     """
     update_id = update.update_id if isinstance(update, Update) else None
     error = context.error
+    if isinstance(error, Forbidden):  # he blocked the bot meanwhile: nothing to tell him
+        log.info("update %s: the chat blocked the bot", update_id)
+        return
     # Its message may quote what he typed (Telegram's, SQL's): keep only types and frames.
     log.error(
         "update %s failed (%s)",

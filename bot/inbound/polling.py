@@ -143,14 +143,8 @@ class Poller:
                     break
                 try:
                     finished = await self.handle_all(fetch.result())
-                except Conflict:
-                    log.error(
-                        "another process is receiving this bot's updates (Telegram said 409 "
-                        "Conflict): stop it, or delete its webhook, then start Ura again"
-                    )
-                    raise
-                except InvalidToken:
-                    raise
+                except (Conflict, InvalidToken):
+                    raise  # another process polls with this token, or the token is wrong: stop
                 except RetryAfter as exc:
                     wait = exc.retry_after
                     seconds = wait if isinstance(wait, int) else wait.total_seconds()

@@ -9,7 +9,7 @@ summed up at the end of the run) and one printed line.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -55,7 +55,7 @@ def survived(record_property: Callable[[str, object], None]) -> Survived:
 
 
 @pytest.fixture
-async def sqlite_url(tmp_path: Path, templates: Templates) -> Iterator[str]:
+async def sqlite_url(tmp_path: Path, templates: Templates) -> AsyncIterator[str]:
     """A migrated SQLite database (for faults that do not depend on the database kind)."""
     template = await templates.get("sqlite")
     async with fresh_database("sqlite", tmp_path, template=template) as url:

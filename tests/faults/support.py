@@ -28,6 +28,7 @@ from bot.learning.loader import load_catalog
 from bot.learning.model import Lesson
 from bot.runner import Runtime
 from fake_telegram import BotApiEmulator, EmulatorRequest, SentMessage
+from tests.dbcheck import query
 from tests.harness import TOKEN, Harness
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,9 +155,6 @@ class Learner:
         """He has something to press (his last press was answered), or is done."""
         return self.completed(api) or (self.started and self.next_press(api) is not None)
 
-    def bot_messages_seen(self, api: BotApiEmulator) -> bool:
-        return bool(api.bot_messages(self.user_id))
-
     def completed(self, api: BotApiEmulator) -> bool:
         """He pressed the last button and sees that he finished."""
         return self.finished and any(
@@ -198,8 +196,6 @@ def updates_from(api: BotApiEmulator, user_id: int) -> list[int]:
 
 async def check_learners(url: str, learners: Iterable[Learner]) -> None:
     """Each learner's presses all counted, once: his progress, his answer, his events."""
-    from tests.dbcheck import query
-
     learners = list(learners)
     progress = {
         (user, lesson): (step, done)
@@ -238,8 +234,6 @@ async def check_learners(url: str, learners: Iterable[Learner]) -> None:
 
 
 async def processed_ids(url: str) -> set[int]:
-    from tests.dbcheck import query
-
     return {row[0] for row in await query(url, "SELECT update_id FROM processed_updates")}
 
 

@@ -105,7 +105,8 @@ callback_data = (
 
 @dataclass(frozen=True)
 class Act:
-    """One update to deliver; `typed` is what the person wrote (must never be stored)."""
+    """One update to deliver. `person` is an index into the story's people; `text` is what
+    he typed, or the callback data he forged (neither may ever be stored)."""
 
     kind: str
     person: int
@@ -123,7 +124,7 @@ langs = st.sampled_from(LANGS)
 acts = st.one_of(
     st.builds(Act, st.just("text"), people, langs, texts),
     st.builds(Act, st.just("command"), people, langs, commands),
-    st.builds(Act, st.just("photo"), people, st.none(), st.none().map(lambda _: "") | texts),
+    st.builds(Act, st.just("photo"), people, st.none(), st.just("") | texts),
     st.builds(Act, st.just("sticker"), people),
     st.builds(Act, st.just("voice"), people),
     st.builds(Act, st.just("edit"), people, st.none(), texts | commands),
@@ -158,7 +159,8 @@ class Fuzzer:
         """Enqueue the act's update; returns its update_id."""
         api, person = self.api, act.person
         if act.kind in ("text", "command"):
-            self.note(act.text.split(maxsplit=1)[-1] if act.kind == "command" else act.text)
+            parts = act.text.split(maxsplit=1)
+            self.note(act.text if act.kind == "text" else parts[1] if len(parts) == 2 else "")
             update_id = api.user_text(person, act.text, language_code=act.lang)
             self.last_text[person] = api.updates_by_id[update_id]["message"]["message_id"]
             return update_id
