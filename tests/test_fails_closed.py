@@ -173,3 +173,20 @@ async def test_a_bad_lesson_file_is_reported_and_the_last_version_keeps_serving(
     assert any(broken.name in r.getMessage() for r in caplog.records), "the bad file is named"
     reply = await bot.say(USER, "/lessons")
     assert LESSONS.tracks[0].texts["en"].title in reply.labels()
+
+
+async def test_a_reply_telegram_refuses_is_not_lost_and_the_update_not_confirmed(
+    bot: Harness,
+) -> None:
+    await start(bot, USER)
+    bot.api.fail_next("sendMessage", 500, chat_id=USER)
+    await bot.say(USER, "/progress")
+    assert "went wrong" not in bot.api.last(USER).text.lower()
+    unconfirmed = await scalar(bot.settings.database_url, "SELECT count(*) FROM processed_updates")
+
+    await bot.pump()  # tried again: Telegram takes it now
+
+    progress = bot.api.last(USER)
+    assert "went wrong" not in progress.text.lower() and progress.buttons
+    confirmed = await scalar(bot.settings.database_url, "SELECT count(*) FROM processed_updates")
+    assert confirmed == unconfirmed + 1

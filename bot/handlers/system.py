@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import ChatMember, Update
-from telegram.error import Forbidden
+from telegram.error import Forbidden, NetworkError, RetryAfter
 
 from bot.handlers.context import UraContext
 from bot.handlers.send import send
@@ -34,6 +34,14 @@ async def on_error(update: object, context: UraContext) -> None:
     error = context.error
     if isinstance(error, Forbidden):  # he blocked the bot meanwhile: nothing to tell him
         log.info("update %s: the chat blocked the bot", update_id)
+        return
+    if isinstance(error, NetworkError | RetryAfter) and update_id is not None:
+        # Telegram did not take the reply: the update is not confirmed, and is handled again
+        # shortly (its writes are idempotent; a press shows where he is now).
+        log.warning(
+            "update %s: reply not delivered (%s); will retry", update_id, type(error).__name__
+        )
+        context.deps.outage.undelivered.add(update_id)
         return
     # Its message may quote what he typed (Telegram's, SQL's): keep only types and frames.
     log.error(

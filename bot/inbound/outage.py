@@ -40,5 +40,6 @@ class Outage:
             ids.discard(update_id)
 
     def reset_attempt(self, update_id: int) -> None:
-        """A new attempt at an update: whether it is identified is asked again."""
+        """A new attempt at an update: who sent it, and whether replies go out, are asked again."""
         self.unidentified.discard(update_id)
+        self.undelivered.discard(update_id)
