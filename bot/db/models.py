@@ -35,7 +35,8 @@ USER_STATUSES = ("active", "blocked")
 # and its callback data (at most 64 bytes).
 EVENT_VALUE_LENGTH = 64
 EVENT_REF_LENGTH = 80
-PUBLICATION_SOURCES = ("files",)
+PUBLICATION_SOURCES = ("files", "upload")
+LESSON_STATUSES = ("published", "unpublished")
 
 
 def one_of(column: str, values: tuple[str, ...]) -> str:
@@ -109,9 +110,10 @@ class Track(Base):
 
 
 class Lesson(Base):
-    """A micro-lesson in every language it has, versioned by the hash of its content."""
+    """A published lesson: where it sits, and which version new starts get."""
 
     __tablename__ = "lessons"
+    __table_args__ = (CheckConstraint(one_of("status", LESSON_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(32), unique=True)
@@ -120,6 +122,10 @@ class Lesson(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lesson_versions.id", ondelete="SET NULL")
+    )
+    status: Mapped[str] = mapped_column(String(16), default="published")
 
 
 class _PerUserLesson:
@@ -144,6 +150,10 @@ class Progress(_PerUserLesson, Base):
 
     step: Mapped[int] = mapped_column(Integer, default=0)
     content_hash: Mapped[str] = mapped_column(String(64))
+    # The version he started: he finishes it undisturbed by a newer publish.
+    version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lesson_versions.id", ondelete="SET NULL")
+    )
     started_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(Timestamp)
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
@@ -188,5 +198,11 @@ class Event(Base):
     track_key: Mapped[str | None] = mapped_column(String(32))
     lesson_key: Mapped[str | None] = mapped_column(String(32))
     value: Mapped[str | None] = mapped_column(String(EVENT_VALUE_LENGTH))
+    version: Mapped[int | None] = mapped_column(Integer)  # the lesson version it is about
     country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, index=True)
+
+
+# The staff tools' tables share this metadata (and lessons and progress point at their
+# lesson versions), so they are defined whenever these models are.
+from bot.db import staff_models as _staff_models  # noqa: E402, F401

@@ -15,7 +15,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import buttons, commands, help, messages, screen, system
+from bot.handlers import buttons, commands, help, messages, screen, staff, system
 from bot.handlers.identify import hold_unidentified, identify
 from bot.handlers.send import replying
 from bot.views import menus
@@ -47,6 +47,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         CommandHandler("settings", help.on_settings, filters=PRIVATE),
         CommandHandler("privacy", replying(menus.privacy), filters=PRIVATE),
         CommandHandler("delete", replying(menus.confirm_erase), filters=PRIVATE),
+        *staff.commands(),
         MessageHandler(filters.COMMAND & PRIVATE, replying(menus.not_understood)),
         MessageHandler(filters.COMMAND & filters.ChatType.GROUPS, messages.on_group),
         CallbackQueryHandler(buttons.on_button),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.handlers import help
+from bot.handlers import help, staff
 from bot.handlers.context import UraContext, event_ref
 from bot.handlers.send import send, show
 from bot.learning.player import Screen
@@ -21,6 +21,12 @@ async def on_button(update: Update, context: UraContext) -> None:
     toast: str | None = None
     try:
         action = cb.decode(query.data) if context.account is not None else None
+        if isinstance(action, cb.Staff):
+            tool = staff.tools().get(action.tool)
+            toast = (
+                await tool(update, context, action.arg) if tool else menus.dead_button(context.tr)
+            )
+            return
         result = await _act(action, context, event_ref(update)) if action is not None else None
         if result is None:
             toast = menus.dead_button(context.tr)

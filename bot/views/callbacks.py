@@ -106,8 +106,21 @@ class Dismiss:
     """'No, thanks' to the offer of help."""
 
 
+@dataclass(frozen=True)
+class Staff:
+    """A staff tool's button: `tool` names the tool's action, `arg` its one argument.
+
+    Staff buttons share one shape so each tool keeps its own actions; the tool re-checks
+    the presser's role before anything else, and a learner's forged press changes nothing.
+    """
+
+    tool: str
+    arg: str = ""
+
+
 Action = (
-    OpenMenu
+    Staff
+    | OpenMenu
     | OpenTrack
     | OpenLesson
     | Next
@@ -145,12 +158,15 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "c": re.compile(rf"(?P<cat>{_CATEGORY})"),
     "g": re.compile(rf"(?P<cat>{_CATEGORY})?"),
     "k": re.compile(rf"(?P<key>[a-z]{{2}})(?::(?P<cat>{_CATEGORY}))?"),
+    "S": re.compile(r"(?P<tool>[a-z][a-z_]{0,11}):(?P<arg>[A-Za-z0-9_.:=-]{0,44})"),
 }
 
 
 def encode(action: Action) -> str:
     """Action → callback data (at most 64 bytes, Telegram's limit)."""
     match action:
+        case Staff(tool, arg):
+            data = f"S:{tool}:{arg}"
         case OpenMenu() | PickLocale() | Erase() | OpenSettings() | Dismiss():
             data = f"{_KIND_OF[action]}:"
         case OpenTrack(track):
@@ -189,6 +205,8 @@ def decode(data: str | None) -> Action | None:
     if match is None:
         return None
     groups = match.groupdict()
+    if kind == "S":
+        return Staff(groups["tool"], groups["arg"])
     key, num, cat = groups.get("key"), groups.get("num"), groups.get("cat")
     if kind in _NO_ARGS:
         return _NO_ARGS[kind]

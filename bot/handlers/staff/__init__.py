@@ -1,0 +1,33 @@
+"""The staff tools' Telegram side. Each tool module offers `COMMANDS` (PTB handlers for
+group 0, registered before the learner's catch-alls) and `TOOLS` (its `Staff` buttons by
+tool name: each takes the update, the context and the button's argument, and returns a
+toast or None). Every command and button re-checks the role at the moment of the action;
+a button pressed by anyone else gets the same toast as a dead button."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler
+
+from bot.handlers.context import UraContext
+from bot.handlers.staff import access
+
+ButtonTool = Callable[[Update, UraContext, str], Awaitable[str | None]]
+
+_MODULES: tuple[Any, ...] = (access,)
+
+
+def commands() -> list[BaseHandler[Any, Any, Any]]:
+    """Every staff command and document handler, in order."""
+    return [handler for module in _MODULES for handler in getattr(module, "COMMANDS", [])]
+
+
+def tools() -> dict[str, ButtonTool]:
+    """Every staff button by tool name."""
+    found: dict[str, ButtonTool] = {}
+    for module in _MODULES:
+        found.update(getattr(module, "TOOLS", {}))
+    return found
