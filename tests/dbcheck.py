@@ -38,3 +38,13 @@ async def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
             return out
     finally:
         await engine.dispose()
+
+
+async def rename_table(url: str, old: str, new: str) -> None:
+    """Take a table away (or give it back), as a failing database would for its queries."""
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(f"ALTER TABLE {old} RENAME TO {new}"))
+    finally:
+        await engine.dispose()

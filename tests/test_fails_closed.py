@@ -8,28 +8,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
-from bot.db.engine import make_engine
 from bot.help.categories import CRISIS
 from bot.learning.player import Stage
 from bot.learning.player import step_of as done_step
-from tests.dbcheck import query, scalar
+from tests.dbcheck import query, rename_table, scalar
 from tests.harness import Harness
 from tests.test_help import DIRECTORY, LESSONS, crisis_text, start, to_quiz
 
 USER = 7272
 FIRST = LESSONS.tracks[0].lessons[0]
-
-
-async def rename(url: str, old: str, new: str) -> None:
-    """Take a table away (or give it back), as a failing database would."""
-    engine = make_engine(url)
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(text(f"ALTER TABLE {old} RENAME TO {new}"))
-    finally:
-        await engine.dispose()
 
 
 async def step_of(bot: Harness, user: int) -> int:
@@ -63,11 +51,11 @@ async def test_a_crisis_at_think_with_a_failing_database_is_answered_not_taken_a
     await start(bot, USER)
     await to_think(bot, USER)
     at_think = await step_of(bot, USER)
-    await rename(bot.settings.database_url, "events", "events_away")  # recording fails
+    await rename_table(bot.settings.database_url, "events", "events_away")  # recording fails
 
     reply = await bot.say(USER, crisis_text())
 
-    await rename(bot.settings.database_url, "events_away", "events")
+    await rename_table(bot.settings.database_url, "events_away", "events")
     assert "112" in reply.text or every_emergency_number_in(reply.text)
     assert await step_of(bot, USER) == at_think, "the crisis message was not his THINK! answer"
     shown = await query(
@@ -81,14 +69,14 @@ async def test_with_the_database_down_a_crisis_still_gets_its_numbers_and_nothin
 ) -> None:
     await start(bot, USER)
     before = len(bot.api.bot_messages(USER))
-    await rename(bot.settings.database_url, "users", "users_away")
+    await rename_table(bot.settings.database_url, "users", "users_away")
 
     reply = await bot.say(USER, crisis_text())
 
     new = bot.api.bot_messages(USER)[before:]
     assert len(new) == 1, "one answer: the crisis numbers, no apology"
     assert every_emergency_number_in(reply.text)
-    await rename(bot.settings.database_url, "users_away", "users")
+    await rename_table(bot.settings.database_url, "users_away", "users")
     await bot.pump()
     assert len(bot.api.bot_messages(USER)) == before + 1, "answered once, not again on recovery"
 
@@ -98,13 +86,13 @@ async def test_an_update_that_needed_the_database_is_answered_once_it_returns(
 ) -> None:
     await start(bot, USER)
     before = len(bot.api.bot_messages(USER))
-    await rename(bot.settings.database_url, "users", "users_away")
+    await rename_table(bot.settings.database_url, "users", "users_away")
     await bot.say(USER, "/progress")
     await bot.pump()  # tried again while the database is still down: no second apology
     apologies = bot.api.bot_messages(USER)[before:]
     assert len(apologies) == 1 and "went wrong" in apologies[0].text.lower()
 
-    await rename(bot.settings.database_url, "users_away", "users")
+    await rename_table(bot.settings.database_url, "users_away", "users")
     await bot.pump()
     answered = bot.api.bot_messages(USER)[before + 1 :]
     assert len(answered) == 1 and "went wrong" not in answered[0].text.lower()

@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
-
-from bot.db.engine import make_engine
-from tests.dbcheck import scalar
+from tests.dbcheck import rename_table, scalar
 from tests.harness import Harness
 
 USER = 6161
-
-
-async def rename_users(url: str, old: str, new: str) -> None:
-    """Make identifying anyone fail (or work again), as a broken database would."""
-    engine = make_engine(url)
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(text(f"ALTER TABLE {old} RENAME TO {new}"))
-    finally:
-        await engine.dispose()
 
 
 async def test_when_identifying_fails_he_gets_one_apology_and_nothing_else_runs(
@@ -26,14 +13,14 @@ async def test_when_identifying_fails_he_gets_one_apology_and_nothing_else_runs(
 ) -> None:
     await bot.say(USER, "/start")
     before = len(bot.api.bot_messages(USER))
-    await rename_users(bot.settings.database_url, "users", "users_away")
+    await rename_table(bot.settings.database_url, "users", "users_away")
 
     reply = await bot.say(USER, "/lessons")
 
     new = bot.api.bot_messages(USER)[before:]
     assert [m.text for m in new] == [reply.text], "exactly one message: the apology"
     assert "went wrong" in reply.text.lower()
-    await rename_users(bot.settings.database_url, "users_away", "users")
+    await rename_table(bot.settings.database_url, "users_away", "users")
     assert "lessons" in (await bot.say(USER, "/lessons")).text.lower()
 
 

@@ -83,8 +83,9 @@ async def count_shown(update: Update, context: UraContext, shown: Shown) -> None
     """After a help answer was delivered: count it (a replayed press counts nothing twice)."""
     ref = event_ref(update)
     async with context.deps.uow() as uow:
-        await context.deps.help.shown(
+        await context.deps.help.count(
             uow,
+            "help_shown",
             user_id=context.user_id,
             category=shown.category,
             locale=context.tr.locale,

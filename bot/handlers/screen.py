@@ -60,12 +60,15 @@ async def _record(
     ref, desk, locale = f"m{message.message_id}", context.deps.help, context.tr.locale
     try:
         async with context.deps.uow() as uow:
-            await desk.screened(
-                uow, user_id=user.id, category=category, locale=locale, country=country, ref=ref
-            )
-            if shown:
-                await desk.shown(
-                    uow, user_id=user.id, category=category, locale=locale, country=country, ref=ref
+            for event in ("screened", "help_shown") if shown else ("screened",):
+                await desk.count(
+                    uow,
+                    event,
+                    user_id=user.id,
+                    category=category,
+                    locale=locale,
+                    country=country,
+                    ref=ref,
                 )
     except Exception as exc:
         log.warning(

@@ -16,6 +16,7 @@ from bot.help.directory import COUNTRIES, Directory, Service
 from bot.help.screening import Screener, Verdict
 from bot.learning.catalog import CatalogStore
 
+HELP_EVENTS = ("screened", "help_shown")
 OTHER_COUNTRY = "zz"  # none of ours, or he would rather not say
 COUNTRY_CHOICES: tuple[str, ...] = (*COUNTRIES, OTHER_COUNTRY)
 
@@ -64,9 +65,10 @@ class HelpService:
         """Classify without recording anything (groups, where nobody is recorded)."""
         return self._screener.classify(text, locale)
 
-    async def screened(
+    async def count(
         self,
         uow: UnitOfWork,
+        event: str,
         *,
         user_id: int,
         category: str,
@@ -74,25 +76,11 @@ class HelpService:
         country: str | None,
         ref: str,
     ) -> None:
-        """Count one screened message by its category (the text is never kept); `ref` names
-        the message, so a replay counts nothing twice."""
+        """Count a `screened` message or a `help_shown` answer by its category only (the text
+        is never kept); `ref` names its cause, so a replay or a double tap counts once."""
+        assert event in HELP_EVENTS, event
         await self._analytics.record(
-            uow, user_id, "screened", locale=locale, value=category, country=country, ref=ref
-        )
-
-    async def shown(
-        self,
-        uow: UnitOfWork,
-        *,
-        user_id: int,
-        category: str,
-        locale: str,
-        country: str | None,
-        ref: str,
-    ) -> None:
-        """Count a help answer, once it reached him."""
-        await self._analytics.record(
-            uow, user_id, "help_shown", locale=locale, value=category, country=country, ref=ref
+            uow, user_id, event, locale=locale, value=category, country=country, ref=ref
         )
 
     async def country(self, uow: UnitOfWork, *, user_id: int) -> str | None:
