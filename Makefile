@@ -80,6 +80,7 @@ i18n-check: $(STAMP) ## Fail if ura.pot is stale, a catalog does not compile or 
 bench: $(STAMP) $(MO) ## Benchmarks in bench/
 	$(BIN)/python bench/durable_polling.py --postgres
 	$(BIN)/python bench/screening.py
+	$(BIN)/python bench/stats.py --postgres
 
 clean: ## Remove the virtualenv, caches and compiled catalogs
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache $(MO)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.analytics import Analytics
 from bot.db.models import User, utcnow
 from bot.db.uow import UnitOfWork
 from bot.i18n.locales import SUPPORTED_LOCALES, negotiate
+from bot.staff import cohorts
 
 
 @dataclass(frozen=True)
@@ -20,14 +20,6 @@ class Account:
     chose_locale: bool
     cohort: str | None
     is_new: bool = False
-
-
-def clean_cohort(payload: str | None, codes: frozenset[str]) -> str | None:
-    """The deep-link payload if it is a code staff created; anything else (a phone number, a
-    name, any text he typed after /start) is dropped unseen: not stored, counted or logged."""
-    if payload and payload in codes:
-        return payload
-    return None
 
 
 def _account(user: User, *, is_new: bool = False, fallback_locale: str = "en") -> Account:
@@ -43,10 +35,8 @@ def _account(user: User, *, is_new: bool = False, fallback_locale: str = "en") -
 class Accounts:
     """Creates and updates learners."""
 
-    def __init__(self, analytics: Analytics, *, cohort_codes: Iterable[str] = ()) -> None:
+    def __init__(self, analytics: Analytics) -> None:
         self._analytics = analytics
-        # Configured (URA_COHORT_CODES) until staff create codes in the bot.
-        self._cohort_codes = frozenset(cohort_codes)
 
     async def ensure(
         self, uow: UnitOfWork, *, user_id: int, chat_id: int, language_code: str | None
@@ -70,14 +60,15 @@ class Accounts:
         return _account(user, is_new=is_new, fallback_locale=fallback)
 
     async def join_cohort(self, uow: UnitOfWork, *, user_id: int, payload: str | None) -> None:
-        """Remember the deep-link cohort code, once; any other payload is dropped unseen."""
-        cohort = clean_cohort(payload, self._cohort_codes)
-        if cohort is None:
+        """Remember the deep-link cohort code, once, if staff created it (`/cohorts`); any
+        other payload (a phone number, a name, any text he typed after /start) is dropped
+        unseen: not stored, counted or logged."""
+        if payload is None or not await cohorts.exists(uow, payload):
             return
         user = await uow.users.get_for_update(user_id)
         if user is not None and user.cohort is None:
-            user.cohort = cohort
-            await self._analytics.record(uow, user_id, "cohort_joined", ref="once", value=cohort)
+            user.cohort = payload
+            await self._analytics.record(uow, user_id, "cohort_joined", ref="once", value=payload)
 
     async def set_status(self, uow: UnitOfWork, *, user_id: int, blocked: bool) -> None:
         """He blocked the bot (or unblocked it): stop or resume sending to him."""

@@ -43,7 +43,7 @@ class Transcript:
 def render(message: SentMessage, *, edited: bool = False) -> str:
     """A bot message as terminal text, buttons numbered across rows."""
     head = "ura (edited):" if edited else "ura:"
-    lines = [head, *("  " + line for line in message.text.splitlines())]
+    lines = [head, *("  " + line for line in message.summary.splitlines())]
     number = 0
     for row in message.buttons:
         cells = []

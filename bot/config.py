@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,8 +11,6 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot import paths
 
 DEFAULT_DATA_DIR = Path("data")
-# A cohort code as staff write it: short, plain, never anything a person would type about himself.
-COHORT_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def default_sqlite_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
@@ -29,6 +26,7 @@ def _comma_separated(value: Any) -> Any:
 
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
+IdList = Annotated[tuple[int, ...], NoDecode]
 
 
 class Settings(BaseSettings):
@@ -52,8 +50,8 @@ class Settings(BaseSettings):
     pseudonym_key: str = Field(default="", alias="URA_PSEUDONYM_KEY")
     # Earlier keys, so /delete still finds events recorded under them.
     pseudonym_old_keys: CommaList = Field(default=(), alias="URA_PSEUDONYM_OLD_KEYS")
-    # Deep-link codes staff handed out; any other /start payload is dropped unseen.
-    cohort_codes: CommaList = Field(default=(), alias="URA_COHORT_CODES")
+    # Numeric Telegram ids made admins at every start (never usernames: those change hands).
+    admin_ids: IdList = Field(default=(), alias="URA_ADMIN_IDS")
     # Content ships with the code; by default it is read from there, wherever Ura runs from.
     lessons_dir: Path = Field(default_factory=paths.lessons_dir, alias="URA_LESSONS_DIR")
     referrals_dir: Path = Field(default_factory=paths.referrals_dir, alias="URA_REFERRALS_DIR")
@@ -64,22 +62,31 @@ class Settings(BaseSettings):
     # How stale a process's lesson catalog may be after a publish elsewhere.
     catalog_check_seconds: float = Field(default=5.0, ge=0, alias="URA_CATALOG_CHECK_SECONDS")
     referral_max_age_days: int = Field(default=180, ge=1, alias="URA_REFERRAL_MAX_AGE_DAYS")
+    # What a moderator's upload may hold: the file as sent, files in a zip, their unpacked total.
+    upload_max_bytes: int = Field(default=1_000_000, ge=1, alias="URA_UPLOAD_MAX_BYTES")
+    upload_max_files: int = Field(default=200, ge=1, alias="URA_UPLOAD_MAX_FILES")
+    upload_max_unpacked: int = Field(default=5_000_000, ge=1, alias="URA_UPLOAD_MAX_UNPACKED")
+    # How stale a process's referral directory may be after a moderator publishes one.
+    directory_check_seconds: float = Field(default=5.0, ge=0, alias="URA_DIRECTORY_CHECK_SECONDS")
+    # The simple announcement sender: messages a second per process (Telegram allows about
+    # 30 overall), and how long it rests when nothing is queued.
+    sender_rate: float = Field(default=25.0, gt=0, le=30, alias="URA_SENDER_RATE")
+    sender_idle_seconds: float = Field(default=2.0, gt=0, alias="URA_SENDER_IDLE_SECONDS")
 
     @field_validator("pseudonym_old_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: Any) -> Any:
         return _comma_separated(value)
 
-    @field_validator("cohort_codes", mode="before")
+    @field_validator("admin_ids", mode="before")
     @classmethod
-    def _split_codes(cls, value: Any) -> Any:
-        return _comma_separated(value)
+    def _split_ids(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, int) else _comma_separated(value)
 
-    @field_validator("cohort_codes")
+    @field_validator("admin_ids")
     @classmethod
-    def _check_codes(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
-        """A bad code stops start-up, rather than never matching anyone's link."""
-        bad = [code for code in codes if not COHORT_PATTERN.fullmatch(code)]
-        if bad:
-            raise ValueError(f"{len(bad)} code(s) not made of 1-64 letters, digits, _ or -")
-        return codes
+    def _check_ids(cls, ids: tuple[int, ...]) -> tuple[int, ...]:
+        """A bad id stops start-up, rather than leaving nobody able to grant roles."""
+        if any(not 0 < user_id < 2**63 for user_id in ids):
+            raise ValueError("every admin id must be a positive numeric Telegram id")
+        return tuple(dict.fromkeys(ids))

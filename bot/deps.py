@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.uow import UnitOfWork
 from bot.files import ContentInvalid
-from bot.help.directory import Directory, load_directory
+from bot.help.directory import Directory, DirectoryStore, load_directory
 from bot.help.screening import Screener
 from bot.help.service import HelpService
 from bot.i18n.catalogs import Catalogs
@@ -92,8 +92,14 @@ async def build_deps(
         if files is not None:
             async with UnitOfWork(sessions) as uow:
                 await lesson_catalog.publish(uow, files)
+        directory = DirectoryStore(
+            content.directory,
+            root=settings.referrals_dir / "directory",
+            check_every=settings.directory_check_seconds,
+        )
         async with UnitOfWork(sessions) as uow:
             published = await lesson_catalog.load(uow)
+            await directory.refresh(uow)  # a moderator's newest publication, if any
     except BaseException:
         await engine.dispose()
         raise
@@ -103,9 +109,11 @@ async def build_deps(
         engine=engine,
         sessions=sessions,
         catalogs=content.catalogs,
-        accounts=Accounts(analytics, cohort_codes=settings.cohort_codes),
+        accounts=Accounts(analytics),
         player=LessonPlayer(store, analytics),
-        help=HelpService(content.directory, content.screener, analytics, store),
+        help=HelpService(
+            content.directory, content.screener, analytics, store, directory_store=directory
+        ),
     )
 
 

@@ -9,17 +9,21 @@ import signal
 from datetime import date
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from telegram import BotCommand
 from telegram.ext import Application
 from telegram.request import BaseRequest
 
 from bot.app import UraApplication, build_application
 from bot.config import Settings
+from bot.delivery.sender import Sender
 from bot.deps import Content, Deps, build_deps
+from bot.handlers.staff.roles import sync_menus
 from bot.i18n.catalogs import Catalogs
 from bot.i18n.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from bot.inbound.durable import DurableHandler
 from bot.inbound.polling import Poller
+from bot.staff.roles import bootstrap
 from bot.views.menus import command_menu, profile
 
 log = logging.getLogger(__name__)
@@ -38,11 +42,33 @@ async def set_command_menus(
         await app.bot.set_my_short_description(short, language_code=code)
 
 
+async def _bootstrap_admins(deps: Deps) -> None:
+    """URA_ADMIN_IDS become admins, granted once by configuration; a process starting at
+    the same moment may have just granted them (its row wins, ours is rolled back)."""
+    for last in (False, True):
+        try:
+            async with deps.uow() as uow:
+                await bootstrap(uow, deps.settings.admin_ids)
+            return
+        except IntegrityError:
+            if last:
+                raise
+
+
 class Runtime:
     """A started bot: dependencies, initialized Application and its poller."""
 
     def __init__(self, deps: Deps, app: UraApplication, poller: Poller):
         self.deps, self.app, self.poller = deps, app, poller
+        # The simple sender drains queued announcements beside the poller, at Telegram's pace.
+        self._sender_stop = asyncio.Event()
+        self.sender = Sender(
+            deps.uow,
+            lambda chat_id, text: app.bot.send_message(chat_id, text),
+            rate=deps.settings.sender_rate,
+            idle_seconds=deps.settings.sender_idle_seconds,
+        )
+        self._sender_task = asyncio.create_task(self.sender.run(self._sender_stop))
 
     @classmethod
     async def start(
@@ -56,6 +82,11 @@ class Runtime:
         """Build and initialize everything; publish the configured lesson files if this set
         of files was never published (once per deployment)."""
         deps = await build_deps(settings, content=content, publish_lessons=True)
+        try:
+            await _bootstrap_admins(deps)
+        except BaseException:
+            await deps.close()
+            raise
         stale = deps.help.directory.stale(
             today=date.today(), max_age_days=settings.referral_max_age_days
         )
@@ -64,11 +95,14 @@ class Runtime:
         app = build_application(deps, token=token, request=request)
         await app.initialize()
         await set_command_menus(app, deps.catalogs)
+        await sync_menus(app.bot, deps)  # staff see their own commands, learners never do
         durable = DurableHandler(app, deps.uow, deps.outage)
         return cls(deps, app, Poller(durable, timeout=settings.poll_timeout))
 
     async def stop(self) -> None:
         """Shut the Application down and close the database."""
+        self._sender_stop.set()
+        await self._sender_task
         await self.app.shutdown()
         await self.deps.close()
 

@@ -6,10 +6,12 @@ calls the way Telegram does, including its status codes and error descriptions. 
 runs unchanged on the real PTB classes and meets the same failures it would in production (message
 not modified, too long, bad callback data, blocked users, ...).
 
-Only what Ura calls is emulated: getUpdates, getMe, setMyCommands, setMyDescription,
-setMyShortDescription, sendMessage, editMessageText and answerCallbackQuery, with plain text and
-inline keyboards. Anything else (another method or parameter, any ``parse_mode``, a webhook, a
-reply keyboard) fails loudly and is recorded in ``BotApiEmulator.errors``, which tests assert is
+Only what Ura calls is emulated: getUpdates, getMe, setMyCommands and deleteMyCommands (default
+and chat scopes; ``commands_for`` resolves a chat's menu), setMyDescription, setMyShortDescription,
+sendMessage, sendPhoto and sendDocument (uploaded files, captions), editMessageText,
+answerCallbackQuery, getFile and file downloads, with plain text and inline keyboards. Anything
+else (another method or parameter, any ``parse_mode``, a webhook, a reply keyboard, another
+command scope) fails loudly and is recorded in ``BotApiEmulator.errors``, which tests assert is
 empty.
 
 It plugs into PTB in two ways:
@@ -19,7 +21,7 @@ It plugs into PTB in two ways:
 * over real HTTP: ``serve_http(emulator)`` and ``base_url=f"http://127.0.0.1:{port}/bot"``, for a
   bot running in another process.
 
-User-side helpers (``user_text``, ``press``, ...) enqueue updates in the exact Bot API JSON shape;
+User-side helpers (``user_text``, ``user_document``, ``press``, ...) enqueue updates in the exact Bot API JSON shape;
 bot-side views (``bot_messages``, ``last``, ``texts``, ...) expose what a user would see.
 
 Faults, for tests of how the bot copes: ``fail_next`` makes the next N calls of a method (to one
@@ -41,7 +43,7 @@ from __future__ import annotations
 from .core import BotApiEmulator
 from .errors import ApiError, UsageError
 from .http import close_http, serve_http
-from .model import SentMessage
+from .model import SentMessage, Upload
 from .request import EmulatorRequest
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
     "BotApiEmulator",
     "EmulatorRequest",
     "SentMessage",
+    "Upload",
     "UsageError",
     "close_http",
     "serve_http",

@@ -17,6 +17,8 @@ MAX_CALLBACK_ANSWER_LENGTH: Final = 200
 MAX_DESCRIPTION_LENGTH: Final = 512
 MAX_SHORT_DESCRIPTION_LENGTH: Final = 120
 MAX_COMMANDS: Final = 100
+MAX_CAPTION_LENGTH: Final = 1024
+MAX_DOWNLOAD_BYTES: Final = 20 * 1024 * 1024  # getFile refuses bigger files to bots
 
 NOT_MODIFIED: Final = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
@@ -28,6 +30,12 @@ CONFLICT_OTHER_POLL: Final = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
     "is running"
 )
+CAPTION_TOO_LONG: Final = "Bad Request: message caption is too long"
+NO_TEXT_TO_EDIT: Final = "Bad Request: there is no text in the message to edit"
+FILE_TOO_BIG: Final = "Bad Request: file is too big"
+INVALID_FILE_ID: Final = "Bad Request: invalid file_id"
+WRONG_FILE: Final = "Bad Request: wrong file identifier/HTTP URL specified"
+EMPTY_FILE: Final = "Bad Request: file must be non-empty"
 QUERY_INVALID: Final = (
     "Bad Request: query is too old and response timeout expired or query ID is invalid"
 )

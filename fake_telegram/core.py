@@ -50,15 +50,21 @@ class BotApiEmulator(UserSideMixin, BotApiMethodsMixin):
         self._poll_generation = 0
         self._waiters = set()
         self._faults = []
+        self._files = {}
+        self._commands = {}
         self._rejected_tokens: set[str] = set()
         self._handlers: dict[str, tuple[str, Callable[[JSONDict], Any]]] = {
             name.lower(): (name, handler)
             for name, handler in {
                 "getMe": self._get_me,
                 "setMyCommands": self._set_my_commands,
+                "deleteMyCommands": self._delete_my_commands,
                 "setMyDescription": self._set_my_description,
                 "setMyShortDescription": self._set_my_short_description,
                 "sendMessage": self._send_message,
+                "sendPhoto": self._send_photo,
+                "sendDocument": self._send_document,
+                "getFile": self._get_file,
                 "editMessageText": self._edit_message_text,
                 "answerCallbackQuery": self._answer_callback_query,
             }.items()
@@ -135,6 +141,30 @@ class BotApiEmulator(UserSideMixin, BotApiMethodsMixin):
     def calls_to(self, method: str) -> list[JSONDict]:
         """Decoded parameters of every call to one method (case-insensitive)."""
         return [params for name, params in self.calls if name.lower() == method.lower()]
+
+    def commands_for(self, chat_id: int, language_code: str | None) -> list[tuple[str, str]]:
+        """The command menu (command, description) Telegram shows in this chat to a user with
+        this language: the first set of chat scope with the language, chat scope for all
+        languages, default scope with the language, default for all languages."""
+        language = language_code or ""
+        with self._lock:
+            for key in ((chat_id, language), (chat_id, ""), (None, language), (None, "")):
+                if key in self._commands:
+                    return list(self._commands[key])
+        return []
+
+    # ------------------------------------------------------------------ file downloads
+
+    def download(self, file_path: str) -> bytes:
+        """The bytes served at ``<base_file_url><token>/<file_path>``, a path getFile handed
+        out; anything else is answered 404 and recorded in ``errors``."""
+        with self._lock:
+            for file in self._files.values():
+                if file.path is not None and file.path == file_path:
+                    return file.content
+        error = ApiError(404, "Not Found", unexpected=True)
+        self._record("download", {"file_path": file_path}, error)
+        raise error
 
     # ------------------------------------------------------------------ dispatcher
 

@@ -1,7 +1,9 @@
 """HTTP front end: serve the emulator over real HTTP/1.1 for a bot in another process.
 
 ``serve_http`` answers ``POST /bot<token>/<method>`` with a form body, which is what PTB sends
-when no file is uploaded (other bodies fail loudly); ``close_http`` stops the server and its
+when no file is uploaded, or a ``multipart/form-data`` body when one is (other bodies fail
+loudly), and ``GET /file/bot<token>/<file_path>``, a file download (so configure the bot with
+``base_file_url=f"http://127.0.0.1:{port}/file/bot"``). ``close_http`` stops the server and its
 open connections.
 """
 
@@ -15,14 +17,16 @@ import weakref
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Final
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from .constants import JSONDict
 from .core import BotApiEmulator
-from .errors import ApiError
+from .errors import ApiError, _bad
+from .model import Upload
 
 _MAX_BODY: Final = 64 * 1024 * 1024
 _PATH_RE: Final = re.compile(r"^/bot([^/]+)/([A-Za-z0-9_]+)/?$")
+_FILE_RE: Final = re.compile(r"^/file/bot([^/]+)/(.+)$")
 _CONNECTIONS: weakref.WeakKeyDictionary[asyncio.Server, set[asyncio.Task[Any]]] = (
     weakref.WeakKeyDictionary()
 )
@@ -146,25 +150,89 @@ async def _read_request(reader: asyncio.StreamReader) -> _HttpRequest | None:
     return _HttpRequest(method.upper(), target, headers.get("content-type", ""), body, keep_alive)
 
 
-async def _dispatch_http(emulator: BotApiEmulator, request: _HttpRequest) -> tuple[int, JSONDict]:
+async def _dispatch_http(
+    emulator: BotApiEmulator, request: _HttpRequest
+) -> tuple[int, JSONDict | bytes]:
+    """Answer one request: a JSON envelope, or a downloaded file's bytes."""
+    download = _FILE_RE.match(request.target)
+    if request.method == "GET" and download is not None:
+        if emulator.rejects(download.group(1)):
+            return 401, ApiError(401, "Unauthorized").to_json()
+        try:
+            return 200, emulator.download(unquote(download.group(2)))
+        except ApiError as exc:
+            return exc.code, exc.to_json()
     match = _PATH_RE.match(request.target)
     if request.method != "POST" or match is None:
         return 404, ApiError(404, "Not Found").to_json()
     if emulator.rejects(match.group(1)):
         return 401, ApiError(401, "Unauthorized").to_json()
     mime = request.content_type.split(";", 1)[0].strip().lower()
-    if request.body and mime != "application/x-www-form-urlencoded":
+    params: JSONDict
+    if mime == "multipart/form-data":
+        try:
+            params = _parse_multipart(request.content_type, request.body)
+        except ValueError as exc:
+            error = _bad(f"can't parse multipart/form-data body: {exc}")
+            emulator._record(match.group(2), {}, error)
+            return 400, error.to_json()
+    elif request.body and mime != "application/x-www-form-urlencoded":
         error = ApiError(400, f"Bad Request: {mime} bodies are not emulated", unexpected=True)
         emulator._record(match.group(2), {}, error)
         return 400, error.to_json()
-    params = dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
+    else:
+        params = dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
     return await emulator.handle(match.group(2), params)
 
 
+def _parse_multipart(content_type: str, body: bytes) -> JSONDict:
+    """The fields of a multipart/form-data body: strings, and ``Upload`` for file parts."""
+    boundary = _header_param(content_type, "boundary")
+    if not boundary:
+        raise ValueError("no boundary")
+    sections = (b"\r\n" + body).split(b"\r\n--" + boundary.encode("latin-1"))
+    if len(sections) < 2 or not sections[-1].startswith(b"--"):
+        raise ValueError("no closing boundary")
+    fields: JSONDict = {}
+    for section in sections[1:-1]:
+        head, sep, content = section.partition(b"\r\n\r\n")
+        if not sep:
+            raise ValueError("a part without a blank line after its headers")
+        headers: dict[str, str] = {}
+        for line in head.split(b"\r\n")[1:]:  # [0] ends the boundary line
+            header, _, value = line.decode("utf-8").partition(":")
+            headers[header.strip().lower()] = value.strip()
+        disposition = headers.get("content-disposition", "")
+        name = _header_param(disposition, "name")
+        if not disposition.lower().startswith("form-data") or name is None:
+            raise ValueError(f"a part without a form-data name: {disposition!r}")
+        filename = _header_param(disposition, "filename")
+        if filename is None:
+            fields[name] = content.decode("utf-8")
+        else:
+            mime = headers.get("content-type") or "application/octet-stream"
+            fields[name] = Upload(filename, content, mime)
+    return fields
+
+
+def _header_param(header: str, key: str) -> str | None:
+    """A ``key=value`` or ``key="value"`` parameter of a header (HTML5 form escaping undone)."""
+    match = re.search(rf';\s*{key}=(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))', header, re.IGNORECASE)
+    if match is None:
+        return None
+    if match.group(1) is None:
+        return match.group(2)
+    return match.group(1).replace("%22", '"').replace("\\\\", "\\")
+
+
 async def _write_response(
-    writer: asyncio.StreamWriter, status: int, body: JSONDict, keep_alive: bool = False
+    writer: asyncio.StreamWriter, status: int, body: JSONDict | bytes, keep_alive: bool = False
 ) -> None:
-    payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    if isinstance(body, bytes):
+        payload, content_type = body, "application/octet-stream"
+    else:
+        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        content_type = "application/json"
     try:
         reason = HTTPStatus(status).phrase
     except ValueError:
@@ -172,7 +240,7 @@ async def _write_response(
     head = (
         f"HTTP/1.1 {status} {reason}\r\n"
         "Server: ura-bot-api-emulator\r\n"
-        "Content-Type: application/json\r\n"
+        f"Content-Type: {content_type}\r\n"
         f"Content-Length: {len(payload)}\r\n"
         f"Connection: {'keep-alive' if keep_alive else 'close'}\r\n"
         "\r\n"

@@ -2,11 +2,13 @@
 
 ``_Stored`` is one message as the server keeps it (its current Bot API JSON plus bookkeeping),
 ``_Pending`` one queued update; ``_snapshot`` turns a ``_Stored`` into what a user would see.
+``Upload`` is a file the bot uploads with a call, ``_File`` a file the server holds (its bytes,
+for getFile and downloads).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .constants import JSONDict
 from .errors import UsageError
@@ -21,6 +23,20 @@ class SentMessage:
     text: str
     buttons: list[list[tuple[str, str]]]  # (label, callback_data or url), row by row
     edits: int = 0
+    photo: bytes | None = field(default=None, repr=False)  # the uploaded picture
+    document: tuple[str, bytes] | None = field(default=None, repr=False)  # (filename, content)
+    caption: str | None = None  # of a photo or document; ``text`` is "" for those
+
+    @property
+    def summary(self) -> str:
+        """One line for a transcript: the text, ``[picture] caption`` or ``[file name] caption``."""
+        if self.photo is not None:
+            head = "[picture]"
+        elif self.document is not None:
+            head = f"[file {self.document[0]}]"
+        else:
+            return self.text
+        return f"{head} {self.caption}" if self.caption else head
 
     def labels(self) -> list[str]:
         """Inline button labels flattened row by row, for compact assertions."""
@@ -47,6 +63,33 @@ class _Stored:
     data: JSONDict
     from_bot: bool
     edits: int = 0
+    photo: bytes | None = None
+    document: tuple[str, bytes] | None = None
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file uploaded with a call (a multipart part); ``calls`` shows it without its bytes."""
+
+    filename: str
+    content: bytes = field(repr=False)
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass
+class _File:
+    """A file the server holds; ``path`` is set by the first getFile, as Telegram does."""
+
+    file_id: str
+    kind: str  # "photo" or "document"
+    content: bytes = field(repr=False)
+    name: str | None = None  # a document's file_name
+    mime_type: str | None = None
+    path: str | None = None
+
+    @property
+    def unique_id(self) -> str:
+        return f"U{self.file_id}"
 
 
 @dataclass
@@ -83,4 +126,7 @@ def _snapshot(chat_id: int, message_id: int, stored: _Stored) -> SentMessage:
         text=str(stored.data.get("text", "")),
         buttons=buttons,
         edits=stored.edits,
+        photo=stored.photo,
+        document=stored.document,
+        caption=stored.data.get("caption"),
     )

@@ -1,8 +1,9 @@
 """The parameters each emulated method accepts, and their decoding.
 
 Over HTTP every value is a string (PTB JSON-encodes everything that is not already one), so each
-parameter is decoded by its known type. A parameter the emulator does not know, and any
-``parse_mode`` (Ura sends plain text; no parse mode is rendered), fails loudly.
+parameter is decoded by its known type; uploaded files arrive as ``Upload`` either way. A
+parameter the emulator does not know, and any ``parse_mode`` (Ura sends plain text; no parse mode
+is rendered), fails loudly.
 """
 
 from __future__ import annotations
@@ -18,18 +19,31 @@ from .errors import _bad
 _METHOD_PARAMS: Final = {
     "getMe": frozenset(),
     "getUpdates": frozenset({"offset", "limit", "timeout", "allowed_updates"}),
-    "setMyCommands": frozenset({"commands", "language_code"}),
+    "setMyCommands": frozenset({"commands", "scope", "language_code"}),
+    "deleteMyCommands": frozenset({"scope", "language_code"}),
     "setMyDescription": frozenset({"description", "language_code"}),
     "setMyShortDescription": frozenset({"short_description", "language_code"}),
     "sendMessage": frozenset({"chat_id", "text", "reply_markup"}),
+    "sendPhoto": frozenset({"chat_id", "photo", "caption", "reply_markup"}),
+    "sendDocument": frozenset({"chat_id", "document", "caption", "reply_markup"}),
     "editMessageText": frozenset({"chat_id", "message_id", "text", "reply_markup"}),
     "answerCallbackQuery": frozenset({"callback_query_id", "text"}),
+    "getFile": frozenset({"file_id"}),
 }
 _STR_PARAMS: Final = frozenset(
-    {"text", "callback_query_id", "language_code", "description", "short_description"}
+    {
+        "text",
+        "caption",
+        "callback_query_id",
+        "language_code",
+        "description",
+        "short_description",
+        "file_id",
+    }
 )
 _NUMBER_PARAMS: Final = frozenset({"chat_id", "message_id", "offset", "limit", "timeout"})
-_JSON_PARAMS: Final = frozenset({"reply_markup", "commands", "allowed_updates"})
+_JSON_PARAMS: Final = frozenset({"reply_markup", "commands", "scope", "allowed_updates"})
+# photo and document arrive as an ``Upload`` (a multipart part) or a file_id string, as they are.
 
 
 def _decode(method: str, params: JSONDict) -> JSONDict:

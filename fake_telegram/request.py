@@ -1,19 +1,27 @@
 """In-process transport: a PTB request backend that answers from the emulator, no network.
 
 Pass one ``EmulatorRequest`` as both ``request`` and ``get_updates_request``: otherwise PTB would
-still long-poll api.telegram.org through a default HTTPXRequest.
+still long-poll api.telegram.org through a default HTTPXRequest. Uploaded files (PTB's
+multipart parts) reach the emulator as ``Upload``; a GET of ``.../file/bot<token>/<path>`` (how
+PTB downloads a ``File``, whatever ``base_file_url``) answers the file's bytes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from urllib.parse import urlsplit
+import re
+from typing import Any, Final
+from urllib.parse import unquote, urlsplit
 
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from .core import BotApiEmulator
+from .errors import ApiError
+from .model import Upload
+
+_FILE_PATH_RE: Final = re.compile(r"/file/bot[^/]+/(.+)$")
 
 
 class EmulatorRequest(BaseRequest):
@@ -52,8 +60,16 @@ class EmulatorRequest(BaseRequest):
         pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """Dispatch to the emulator; the JSON round trip catches what would not survive the wire."""
+        if method == "GET":
+            return self._download(url)
         api_method = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
-        params = json.loads(json.dumps(request_data.parameters)) if request_data else {}
+        params: dict[str, Any] = (
+            json.loads(json.dumps(request_data.parameters)) if request_data else {}
+        )
+        if request_data is not None:
+            for name, (filename, content, mime) in request_data.multipart_data.items():
+                data = content if isinstance(content, bytes) else content.read()
+                params[name] = Upload(filename, bytes(data), mime)
         # PTB passes seconds, None (wait for ever) or a DefaultValue (this request's default).
         timeout = (
             read_timeout if isinstance(read_timeout, int | float | None) else self.read_timeout
@@ -64,3 +80,11 @@ class EmulatorRequest(BaseRequest):
         except TimeoutError:
             raise TimedOut(f"{api_method} got no answer within {timeout}s") from None
         return status, json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+    def _download(self, url: str) -> tuple[int, bytes]:
+        path = urlsplit(url).path
+        match = _FILE_PATH_RE.search(path)
+        try:
+            return 200, self._emulator.download(unquote(match.group(1) if match else path))
+        except ApiError as exc:
+            return exc.code, json.dumps(exc.to_json()).encode("utf-8")

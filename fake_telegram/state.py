@@ -13,7 +13,7 @@ import time
 
 from .constants import JSONDict
 from .faults import _Fault
-from .model import _Pending, _Stored
+from .model import _File, _Pending, _Stored
 
 
 class EmulatorState:
@@ -43,6 +43,8 @@ class EmulatorState:
     _poll_generation: int
     _waiters: set[asyncio.Future[None]]
     _faults: list[_Fault]
+    _files: dict[str, _File]
+    _commands: dict[tuple[int | None, str], list[tuple[str, str]]]  # (chat or None, language)
 
     @property
     def bot_user(self) -> JSONDict:
@@ -56,6 +58,17 @@ class EmulatorState:
 
     def _now(self) -> int:
         return int(time.time())
+
+    def _file_id(self, kind: str) -> str:
+        return f"AgAC{kind.upper()}{next(self._ids):06d}"
+
+    def _keep_file(
+        self, kind: str, content: bytes, name: str | None = None, mime_type: str | None = None
+    ) -> _File:
+        """Hold a file's bytes under a new file_id, for getFile and downloads."""
+        file = _File(self._file_id(kind), kind, content, name, mime_type)
+        self._files[file.file_id] = file
+        return file
 
     def _next_id(self, chat_id: int) -> int:
         message_id = self._next_message_id.get(chat_id, 1)

@@ -7,8 +7,9 @@ deliver, and raises ``UsageError`` for what Telegram's UI would not let a user d
 from __future__ import annotations
 
 import copy
+import mimetypes
 
-from .constants import JSONDict
+from .constants import MAX_CAPTION_LENGTH, JSONDict
 from .errors import UsageError
 from .model import _inline_rows, _Pending, _Stored
 from .updates import UpdateQueueMixin
@@ -77,6 +78,40 @@ class UserSideMixin(UpdateQueueMixin):
         }
         return self._user_message(user_id, None, "private", "en", {"voice": voice})
 
+    def user_document(
+        self,
+        user_id: int,
+        filename: str,
+        content: bytes,
+        *,
+        language_code: str | None = "en",
+        mime_type: str | None = None,
+        caption: str | None = None,
+    ) -> int:
+        """Enqueue a document (a file sent as a file) in the user's private chat; the fake keeps
+        its bytes, so the bot can getFile and download it. The MIME type defaults to a guess from
+        the filename, as the client's. Returns the update_id."""
+        if not filename or "/" in filename:
+            raise UsageError(f"a file name without slashes, not {filename!r}")
+        if not content:
+            raise UsageError("Telegram's clients do not send empty files")
+        if caption is not None and len(caption) > MAX_CAPTION_LENGTH:
+            raise UsageError(f"a caption is at most {MAX_CAPTION_LENGTH} characters")
+        mime = mime_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        with self._lock:
+            file = self._keep_file("document", bytes(content), filename, mime)
+            document = {
+                "file_id": file.file_id,
+                "file_unique_id": file.unique_id,
+                "file_name": filename,
+                "mime_type": mime,
+                "file_size": len(content),
+            }
+            body: JSONDict = {"document": document}
+            if caption:
+                body["caption"] = caption
+            return self._user_message(user_id, None, "private", language_code, body)
+
     def user_edit(self, user_id: int, message_id: int, text: str) -> int:
         """Enqueue an edited_message for a text message this user sent in his private chat."""
         with self._lock:
@@ -144,9 +179,6 @@ class UserSideMixin(UpdateQueueMixin):
         if stored is None:
             raise UsageError(f"no message {message_id} in chat {chat_id}")
         return stored
-
-    def _file_id(self, kind: str) -> str:
-        return f"AgAC{kind.upper()}{next(self._ids):06d}"
 
     def _user(self, user_id: int, language_code: str | None) -> JSONDict:
         user: JSONDict = {"id": user_id, "is_bot": False, "first_name": "Test"}

@@ -16,13 +16,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def settings_for(database_url: str, lessons_dir: Path, **extra: Any) -> Settings:
     """Settings for a test, ignoring any `.env` of the developer; `extra` adds or overrides
-    settings by their environment names (e.g. `URA_COHORT_CODES="a,b"`)."""
+    settings by their environment names (e.g. `URA_ADMIN_IDS="1,2"`)."""
     values: dict[str, Any] = {
         "DATABASE_URL": database_url,
         "URA_LESSONS_DIR": lessons_dir,
         "URA_REFERRALS_DIR": ROOT / "referrals",
         "URA_PSEUDONYM_KEY": "test-pseudonym-key",
         "URA_CATALOG_CHECK_SECONDS": 0,
+        "URA_DIRECTORY_CHECK_SECONDS": 0,
     }
     return Settings(_env_file=None, **{**values, **extra})  # type: ignore[call-arg]
 

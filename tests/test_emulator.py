@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import io
 import json
+import struct
 from collections.abc import AsyncIterator
 
 import pytest
 from telegram import (
     Bot,
     BotCommand,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     ReplyKeyboardMarkup,
@@ -35,9 +39,11 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from fake_telegram import BotApiEmulator, EmulatorRequest, UsageError, close_http, serve_http
-from fake_telegram.constants import NOT_MODIFIED
+from fake_telegram.constants import MAX_DOWNLOAD_BYTES, NOT_MODIFIED
 
 USER = 1001
+# The head of a 40x30 PNG: enough for the fake, which only reads what Telegram would check first.
+PNG = b"\x89PNG\r\n\x1a\n" + struct.pack(">I4sII", 13, b"IHDR", 40, 30) + b"\x08\x02\x00\x00\x00"
 
 
 def keyboard(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
@@ -459,3 +465,170 @@ async def test_http_other_bodies_and_unknown_paths(emu: BotApiEmulator) -> None:
     finally:
         await close_http(server)
     assert len(emu.errors) == 1 and "application/json" in emu.errors[0]
+
+
+async def test_user_document_get_file_and_download(emu: BotApiEmulator, bot: Bot) -> None:
+    content = b"name,score\nAda,3\n"
+    update_id = emu.user_document(USER, "scores.csv", content, caption="for staff")
+    message = Update.de_json(emu.updates_by_id[update_id], bot).message
+    assert message is not None and message.document is not None
+    document = message.document
+    assert (document.file_name, document.mime_type, document.file_size) == (
+        "scores.csv",
+        "text/csv",
+        len(content),
+    )
+    assert message.caption == "for staff"
+    assert message.from_user is not None and message.from_user.language_code == "en"
+
+    file = await bot.get_file(document.file_id)
+    assert file.file_size == len(content)
+    assert file.file_path is not None and file.file_path.endswith(".csv")
+    assert bytes(await file.download_as_bytearray()) == content
+    buffer = io.BytesIO()
+    await file.download_to_memory(buffer)
+    assert buffer.getvalue() == content
+
+    big = emu.user_document(USER, "dump.bin", b"\0" * (MAX_DOWNLOAD_BYTES + 1), mime_type="x/y")
+    big_message = Update.de_json(emu.updates_by_id[big], bot).message
+    assert big_message is not None and big_message.document is not None
+    assert big_message.document.mime_type == "x/y"
+    with pytest.raises(BadRequest, match=r"(?i)file is too big"):
+        await bot.get_file(big_message.document.file_id)
+    with pytest.raises(BadRequest, match=r"(?i)invalid file_id"):
+        await bot.get_file("nonsense")
+    assert emu.errors == []
+
+    # A file the fake holds no bytes for (user_photo's) fails loudly, as does a made-up path.
+    photo = Update.de_json(emu.updates_by_id[emu.user_photo(USER)], bot).message
+    assert photo is not None
+    with pytest.raises(BadRequest, match=r"(?i)only user_document and uploads"):
+        await bot.get_file(photo.photo[-1].file_id)
+    with pytest.raises(InvalidToken):  # PTB's reading of a 404
+        await bot.request.retrieve("https://api.telegram.org/file/bot123:ABC/documents/nope.csv")
+    assert len(emu.errors) == 2 and "download" in emu.errors[1]
+
+
+async def test_send_photo_and_document(emu: BotApiEmulator, bot: Bot) -> None:
+    emu.user_text(USER, "/report")
+    sent = await bot.send_photo(
+        USER, PNG, caption="  Weekly chart ", reply_markup=keyboard([("More", "more")])
+    )
+    assert sent.photo[-1].width == 40 and sent.caption == "Weekly chart"
+    view = emu.last(USER)
+    assert (view.text, view.photo, view.document, view.caption) == ("", PNG, None, "Weekly chart")
+    assert view.labels() == ["More"] and view.summary == "[picture] Weekly chart"
+    assert emu.calls_to("sendPhoto")[0]["photo"].content == PNG
+
+    query = Update.de_json(emu.updates_by_id[emu.press(USER, sent.message_id, 1)], bot)
+    assert query.callback_query is not None and query.callback_query.data == "more"
+    assert query.callback_query.message is not None
+    assert query.callback_query.message.message_id == sent.message_id
+    with pytest.raises(BadRequest, match=r"(?i)there is no text in the message to edit"):
+        await bot.edit_message_text("x", USER, sent.message_id)
+
+    doc = await bot.send_document(USER, b"a,b\n1,2\n", filename="report.csv", caption="Rows")
+    assert doc.document is not None and doc.document.file_name == "report.csv"
+    view = emu.last(USER)
+    assert (view.document, view.photo, view.text) == (("report.csv", b"a,b\n1,2\n"), None, "")
+    assert view.summary == "[file report.csv] Rows"
+    await bot.send_document(USER, doc.document.file_id)  # by file_id, as Telegram allows
+    assert emu.last(USER).summary == "[file report.csv]"
+    assert emu.last(USER).caption is None
+    downloaded = await (await bot.get_file(doc.document.file_id)).download_as_bytearray()
+    assert bytes(downloaded) == b"a,b\n1,2\n"
+    assert emu.bot_messages(USER)[0].summary == "[picture] Weekly chart"
+    await bot.send_message(USER, "plain")
+    assert emu.last(USER).summary == "plain"
+
+    with pytest.raises(BadRequest, match=r"(?i)message caption is too long"):
+        await bot.send_photo(USER, PNG, caption="x" * 1025)
+    await bot.send_photo(USER, PNG, caption="x" * 1024)
+    with pytest.raises(BadRequest, match=r"(?i)IMAGE_PROCESS_FAILED"):
+        await bot.send_photo(USER, b"not a picture")
+    with pytest.raises(BadRequest, match=r"(?i)wrong file identifier"):
+        await bot.send_document(USER, "BQACnope")
+    emu.my_chat_member_kicked(USER)
+    with pytest.raises(Forbidden):
+        await bot.send_document(USER, b"x", filename="x.txt")
+    assert emu.errors == []
+
+    with pytest.raises(BadRequest, match=r"(?i)thumbnail of sendDocument"):
+        await bot.send_document(USER, b"x", filename="x.txt", thumbnail=PNG)
+    assert len(emu.errors) == 1
+
+
+async def test_command_menus_per_chat_and_language(emu: BotApiEmulator, bot: Bot) -> None:
+    staff = USER + 1
+    emu.user_text(USER, "hi")
+    emu.user_text(staff, "hi")
+    assert emu.commands_for(staff, "ru") == []
+    await bot.set_my_commands([BotCommand("start", "Start")])
+    await bot.set_my_commands([BotCommand("start", "Старт")], language_code="ru")
+    scope = BotCommandScopeChat(staff)
+    await bot.set_my_commands([BotCommand("stats", "Stats")], scope=scope)
+    await bot.set_my_commands([BotCommand("stats", "Статистика")], scope=scope, language_code="ru")
+
+    assert emu.commands_for(USER, "en") == [("start", "Start")]
+    assert emu.commands_for(USER, "ru") == [("start", "Старт")]
+    assert emu.commands_for(USER, None) == [("start", "Start")]
+    assert emu.commands_for(staff, "ru") == [("stats", "Статистика")]
+    assert emu.commands_for(staff, "de") == [("stats", "Stats")]
+
+    await bot.delete_my_commands(scope=scope)
+    assert emu.commands_for(staff, "de") == [("start", "Start")]
+    assert emu.commands_for(staff, "ru") == [("stats", "Статистика")]
+    await bot.delete_my_commands(scope=scope, language_code="ru")
+    assert emu.commands_for(staff, "ru") == [("start", "Старт")]
+    await bot.set_my_commands([], language_code="ru")  # an empty menu is no menu
+    assert emu.commands_for(staff, "ru") == [("start", "Start")]
+    await bot.delete_my_commands()
+    assert emu.commands_for(staff, "ru") == []
+    assert len(emu.calls_to("setMyCommands")) == 5
+    assert emu.calls_to("setMyCommands")[2]["scope"] == {"type": "chat", "chat_id": staff}
+
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.set_my_commands([BotCommand("x", "y")], scope=BotCommandScopeChat(42))
+    assert emu.errors == []
+    with pytest.raises(BadRequest, match=r"(?i)not emulated"):
+        await bot.set_my_commands([BotCommand("x", "y")], scope=BotCommandScopeAllPrivateChats())
+    assert len(emu.errors) == 1
+
+
+async def test_files_and_menus_over_real_http(emu: BotApiEmulator) -> None:
+    server, port = await serve_http(emu)
+    bot = Bot(
+        token="123:ABC",
+        base_url=f"http://127.0.0.1:{port}/bot",
+        base_file_url=f"http://127.0.0.1:{port}/file/bot",
+    )
+    content = bytes(range(256)) * 40 + b"\r\n--not-a-boundary\r\n"
+    try:
+        await bot.initialize()
+        update_id = emu.user_document(USER, "данные.bin", content)
+        message = Update.de_json(emu.updates_by_id[update_id], bot).message
+        assert message is not None and message.document is not None
+        file = await bot.get_file(message.document.file_id)
+        assert bytes(await file.download_as_bytearray()) == content
+
+        sent = await bot.send_document(
+            USER,
+            content,
+            filename='отчёт "1".bin',
+            caption="Отчёт",
+            reply_markup=keyboard([("OK", "ok")]),
+        )
+        assert sent.document is not None and sent.caption == "Отчёт"
+        view = emu.last(USER)
+        assert view.document == ('отчёт "1".bin', content)
+        assert view.summary == '[file отчёт "1".bin] Отчёт' and view.buttons == [[("OK", "ok")]]
+        assert emu.calls_to("sendDocument")[0]["chat_id"] == USER
+        await bot.send_photo(USER, PNG, caption="chart")
+        assert emu.last(USER).photo == PNG
+
+        await bot.set_my_commands([BotCommand("stats", "Stats")], scope=BotCommandScopeChat(USER))
+        assert emu.commands_for(USER, "en") == [("stats", "Stats")]
+    finally:
+        await bot.shutdown()
+        await close_http(server)
+    assert emu.errors == []

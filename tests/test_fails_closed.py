@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.help.categories import CRISIS
-from bot.learning.player import Stage
-from bot.learning.player import step_of as done_step
+from bot.learning.steps import Stage
+from bot.learning.steps import step_of as done_step
 from tests.dbcheck import query, rename_table, scalar
 from tests.harness import Harness
 from tests.test_help import DIRECTORY, LESSONS, crisis_text, start, to_quiz

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from bot.db.staff_models import Cohort
 from tests.dbcheck import dump, query
 from tests.harness import Harness
 
@@ -12,7 +13,8 @@ USER = 31337
 
 
 async def test_events_carry_a_keyed_pseudonym_only(bot: Harness) -> None:
-    await bot.reconfigure(URA_COHORT_CODES="cohort_a")
+    async with bot.runtime.deps.uow() as uow:  # as /cohorts would have made it
+        uow.session.add(Cohort(code="cohort_a", name="Cohort A"))
     await bot.say(USER, "/start cohort_a")
     await bot.press(USER, "English")
     url = bot.settings.database_url

@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 
 from bot.analytics import Analytics
+from bot.db.staff_models import Cohort
 from bot.pseudonyms import KEYS_FILE, KeyRing, PseudonymKeyRequired
 from tests.dbcheck import dump, query, scalar
 from tests.harness import Harness
 
 USER = 5151
 OTHER = USER + 1
-CODE = "club-" + "x" * 59  # a configured code of the longest length, 64
+CODE = "club-" + "x" * 59  # a created code of the longest length, 64
 UNKNOWN = "Cohort_" + "y" * 33  # looks like a code (40 characters), but staff never made it
 
 
@@ -39,6 +40,12 @@ async def assert_refused_without_a_key(bot: Harness, data_dir: Path) -> None:
     assert not (data_dir / KEYS_FILE).exists()
 
 
+async def make_cohorts(bot: Harness, *codes: str) -> None:
+    """Cohort codes as a coordinator's /cohorts would have made them."""
+    async with bot.runtime.deps.uow() as uow:
+        uow.session.add_all(Cohort(code=code, name=f"cohort {code}") for code in codes)
+
+
 async def use_the_bot(bot: Harness, user_id: int = USER) -> None:
     """Start, pick English and open the first lesson: several events."""
     await bot.say(user_id, "/start")
@@ -47,16 +54,17 @@ async def use_the_bot(bot: Harness, user_id: int = USER) -> None:
     await bot.press(user_id, 1)
 
 
-async def test_start_payload_is_kept_only_when_it_is_a_configured_code(
+async def test_start_payload_is_kept_only_when_it_is_a_created_code(
     bot: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    await bot.reconfigure(URA_COHORT_CODES=f"other-code,{CODE}")
+    await make_cohorts(bot, "other-code", CODE)
     await bot.say(USER, "/start 0495551234")
     await bot.say(USER + 1, "/start Arben Krasniqi")
     await bot.say(USER + 2, f"/start {UNKNOWN}")
     tables = await dump(bot.settings.database_url)
-    content = ("lessons", "tracks")  # the published lessons name people too (fictional ones)
+    # the published lessons (and their versions) name people too (fictional ones)
+    content = ("lessons", "tracks", "lesson_versions")
     everything = repr({k: v for k, v in tables.items() if k not in content}) + caplog.text
     for typed in ("0495551234", "Arben", "Krasniqi", UNKNOWN):
         assert typed not in everything

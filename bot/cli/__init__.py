@@ -13,6 +13,8 @@ import sys
 import typer
 
 from bot.cli import db, i18n, lessons, referrals, serve
+from bot.cli import staff as staff_cli
+from bot.cli import stats as stats_cli
 
 # Opt in to PTB's timedelta durations now, instead of a deprecation warning on every 429.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -24,10 +26,13 @@ app = typer.Typer(
 )
 app.command()(serve.run)
 app.command()(serve.chat)
+app.command("stats")(stats_cli.stats)
 app.add_typer(db.app, name="db")
 app.add_typer(lessons.app, name="lessons")
 app.add_typer(i18n.app, name="i18n")
 app.add_typer(referrals.app, name="referrals")
+app.add_typer(staff_cli.app, name="staff")
+app.add_typer(staff_cli.cohorts_app, name="cohorts")
 
 
 def main() -> None:

@@ -12,6 +12,32 @@ from bot.config import Settings
 app = typer.Typer(help="Translations: completeness and catalog checks.", no_args_is_help=True)
 
 
+def _reviews(settings: Settings) -> frozenset[tuple[str, str]]:
+    """(lesson, locale) pairs a moderator marked reviewed in the bot, when a database is
+    configured (`DATABASE_URL`) and reachable; the files alone count otherwise."""
+    if "database_url" not in settings.model_fields_set:
+        return frozenset()
+    import asyncio
+
+    from bot.db.engine import make_engine, make_sessionmaker
+    from bot.db.uow import UnitOfWork
+    from bot.staff.moderation import reviewed_now
+
+    async def read() -> frozenset[tuple[str, str]]:
+        engine = make_engine(settings.database_url)
+        try:
+            async with UnitOfWork(make_sessionmaker(engine)) as uow:
+                return frozenset(await reviewed_now(uow))
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(read())
+    except Exception:  # no database there yet: the files still tell
+        typer.echo("(database not readable: counting reviews from the files only)", err=True)
+        return frozenset()
+
+
 @app.command("coverage")
 def i18n_coverage(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -25,7 +51,8 @@ def i18n_coverage(
 
     settings = Settings()
     root = directory or settings.lessons_dir
-    coverage = measure(content_or_exit(lambda: load_catalog(root), root), settings.locale_dir)
+    catalog = content_or_exit(lambda: load_catalog(root), root)
+    coverage = measure(catalog, settings.locale_dir, _reviews(settings))
     if as_json:
         typer.echo(json.dumps(coverage.as_json(), indent=2))
         return

@@ -24,6 +24,7 @@ from bot.db.models import (
     Track,
     User,
 )
+from bot.db.staff_models import LessonVersion
 
 PUBLISH_LOCK = 0x5552_4101  # a fixed advisory-lock key: "UR" + A + 1
 
@@ -89,10 +90,26 @@ class ContentRepository(_Repository):
         )
         return key
 
-    async def add(self, row: Track | Lesson) -> None:
-        """Stage a new track or lesson row and give it an id."""
+    async def add(self, row: Track | Lesson | LessonVersion) -> None:
+        """Stage a new track, lesson or lesson version row and give it an id."""
         self.session.add(row)
         await self.session.flush()
+
+    async def last_version_number(self, key: str) -> int:
+        """The newest version number of a lesson (0 before its first)."""
+        stmt = select(func.max(LessonVersion.version)).where(LessonVersion.lesson_key == key)
+        return (await self.session.scalar(stmt)) or 0
+
+    async def version_row(self, version_id: int) -> LessonVersion | None:
+        """One lesson version by id."""
+        return await self.session.get(LessonVersion, version_id)
+
+    async def version_numbers(self) -> dict[int, int]:
+        """Version row id → its number, for the versions lessons point at now."""
+        stmt = select(LessonVersion.id, LessonVersion.version).join(
+            Lesson, Lesson.version_id == LessonVersion.id
+        )
+        return {id_: number for id_, number in (await self.session.execute(stmt)).tuples()}
 
     async def version(self) -> int:
         """The catalog's version: the newest publication (0 before the first)."""

@@ -7,10 +7,10 @@ from telegram import Update
 from bot.handlers import help, staff
 from bot.handlers.context import UraContext, event_ref
 from bot.handlers.send import send, show
-from bot.learning.player import Screen
+from bot.learning.steps import Screen
 from bot.views import callbacks as cb
 from bot.views import menus
-from bot.views.lesson import lesson_screen
+from bot.views.lesson import feedback_thanks, lesson_screen
 from bot.views.reply import Reply
 
 
@@ -95,4 +95,9 @@ async def _act(
                 return await deps.player.answer(
                     uow, user_id=user_id, lesson_key=key, option=option, locale=locale
                 )
+            case cb.Feedback(key, answer):
+                done = await deps.player.feedback(
+                    uow, user_id=user_id, lesson_key=key, answer=answer, locale=locale
+                )
+                return feedback_thanks(done, context.tr) if done else None
     return None

@@ -9,7 +9,7 @@ from telegram import Update
 
 from bot.handlers.context import UraContext
 from bot.handlers.send import send
-from bot.learning.player import Stage
+from bot.learning.steps import Stage
 from bot.views import menus
 from bot.views.lesson import lesson_screen, think_acknowledged
 

@@ -7,17 +7,37 @@ reported with its file, line and field, like the lesson files (`bot.learning.loa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
+from sqlalchemy import func, select
 
+from bot.db.staff_models import DirectoryPublication
 from bot.files import ContentError, ContentInvalid, YamlReader, line_of
 from bot.help.directory_schema import COUNTRIES, COUNTRY_NAMES, CountryFile, ServiceFile
 from bot.i18n.locales import pick
 
-__all__ = ["COUNTRIES", "Country", "Directory", "Service", "load_directory"]
+if TYPE_CHECKING:
+    from bot.db.uow import UnitOfWork
+
+__all__ = [
+    "COUNTRIES",
+    "Country",
+    "Directory",
+    "DirectoryStore",
+    "Service",
+    "load_directory",
+    "load_directory_files",
+]
+
+log = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------------------- values
 
@@ -211,3 +231,105 @@ def load_directory(root: Path, *, today: date | None = None) -> Directory:
             )
     reader.raise_if_any()
     return Directory(countries=tuple(found[code] for code in COUNTRIES))
+
+
+# ---------------------------------------------------------------------------- published sets
+
+
+def is_directory_file(name: str) -> bool:
+    """A file that belongs to the directory's set: `<cc>.yaml` (and `.yml`, to be refused)."""
+    return Path(name).name == name and name.endswith((".yaml", ".yml"))
+
+
+def directory_files(root: Path) -> dict[str, str]:
+    """The directory files in a folder (the ones shipped with Ura), by file name."""
+    return {
+        path.name: path.read_text(encoding="utf-8")
+        for path in sorted(root.iterdir())
+        if path.is_file() and not path.name.startswith(".") and is_directory_file(path.name)
+    }
+
+
+def load_directory_files(files: Mapping[str, str], *, today: date | None = None) -> Directory:
+    """Validate a set of files held in memory (an upload, a publication) with the very same
+    loader as the folder; errors name the file by its own name, not a temporary path."""
+    with tempfile.TemporaryDirectory(prefix="ura-directory-") as tmp:
+        root = Path(tmp)
+        for name, text in files.items():
+            if not is_directory_file(name):
+                raise ContentInvalid(
+                    [ContentError(Path(name), 1, "(file name)", "name it <cc>.yaml")]
+                )
+            (root / name).write_text(text, encoding="utf-8")
+        try:
+            return load_directory(root, today=today)
+        except ContentInvalid as exc:
+            errors = [replace(e, path=Path(e.path.name)) for e in exc.errors]
+            raise ContentInvalid(errors) from None
+
+
+class DirectoryStore:
+    """The directory this process serves, from memory (help must work with the database
+    down), following the newest publication.
+
+    A path that already has a unit of work calls `refresh`: at most every `check_every`
+    seconds it asks for the newest publication id (one indexed `max`) and loads that set
+    when it is newer. `check_every=None` never looks (the shipped files only). With no
+    publication at all, the files shipped with Ura are served.
+    """
+
+    def __init__(
+        self,
+        directory: Directory,
+        *,
+        root: Path | None = None,
+        check_every: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._directory, self._root = directory, root
+        self._files: dict[str, str] | None = None
+        self._version = 0  # 0: the shipped files
+        self._check_every, self._clock = check_every, clock
+        self._checked_at: float | None = None
+
+    @property
+    def directory(self) -> Directory:
+        """What this process serves now (possibly a few seconds behind)."""
+        return self._directory
+
+    @property
+    def version(self) -> int:
+        """The publication served (0 for the shipped files)."""
+        return self._version
+
+    def files(self) -> dict[str, str]:
+        """The files of the set served now, by name (for a download, or to merge an upload)."""
+        if self._files is None:
+            self._files = directory_files(self._root) if self._root else {}
+        return dict(self._files)
+
+    async def refresh(self, uow: UnitOfWork, *, force: bool = False) -> Directory:
+        """The directory, re-read first if a newer set was published since the last look."""
+        now = self._clock()
+        due = self._checked_at is None or now - self._checked_at >= (self._check_every or 0)
+        if not force and (self._check_every is None or not due):
+            return self._directory
+        self._checked_at = now
+        newest = await uow.session.scalar(select(func.max(DirectoryPublication.id)))
+        if newest and newest != self._version:
+            row = await uow.session.get(DirectoryPublication, newest)
+            if row is not None:
+                self.install(row.id, dict(row.files))
+        return self._directory
+
+    def install(self, version: int, files: Mapping[str, str]) -> None:
+        """Serve this published set; a set that no longer loads keeps the old one (logged)."""
+        try:
+            directory = load_directory_files(files, today=date.max)
+        except ContentInvalid as exc:
+            log.error(
+                "directory publication %d does not load (%d errors)", version, len(exc.errors)
+            )
+            self._version = version  # do not try it again on every look
+            return
+        self._directory, self._files, self._version = directory, dict(files), version

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bot.analytics import Analytics
 from bot.db.uow import UnitOfWork
 from bot.help.categories import CRISIS, HELP_CATEGORIES
-from bot.help.directory import COUNTRIES, Directory, Service
+from bot.help.directory import COUNTRIES, Directory, DirectoryStore, Service
 from bot.help.screening import Screener, Verdict
 from bot.learning.catalog import CatalogStore
 
@@ -54,12 +54,25 @@ class HelpService:
     """Screening, the help menu and the services shown; nothing here knows Telegram."""
 
     def __init__(
-        self, directory: Directory, screener: Screener, analytics: Analytics, lessons: CatalogStore
+        self,
+        directory: Directory,
+        screener: Screener,
+        analytics: Analytics,
+        lessons: CatalogStore,
+        *,
+        directory_store: DirectoryStore | None = None,
     ) -> None:
-        self.directory = directory
+        # The directory lives in memory (help works with the database down); the store
+        # follows moderators' publications when a path with a unit of work refreshes it.
+        self.directory_store = directory_store or DirectoryStore(directory)
         self._screener = screener
         self._analytics = analytics
         self._lessons = lessons
+
+    @property
+    def directory(self) -> Directory:
+        """The directory served now, from memory."""
+        return self.directory_store.directory
 
     def classify(self, text: str, locale: str) -> Verdict:
         """Classify without recording anything (groups, where nobody is recorded)."""
@@ -105,6 +118,7 @@ class HelpService:
         ordered = sorted(
             HELP_CATEGORIES, key=lambda c: (c != CRISIS, c not in tags, HELP_CATEGORIES.index(c))
         )
+        await self.directory_store.refresh(uow)
         country = await self.country(uow, user_id=user_id)
         await self._analytics.record(
             uow, user_id, "help_opened", locale=locale, value=source, country=country, ref=ref
@@ -118,6 +132,7 @@ class HelpService:
         is recorded here: `shown` counts it after it was delivered."""
         if category is None or category not in HELP_CATEGORIES:
             return None
+        await self.directory_store.refresh(uow)
         return self.offer_for(category, await self.country(uow, user_id=user_id))
 
     def offer_for(self, category: str, country: str | None) -> HelpOffer:

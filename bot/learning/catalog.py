@@ -11,13 +11,15 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from bot.db.models import Lesson as LessonRow
 from bot.db.models import Track as TrackRow
 from bot.db.models import utcnow
+from bot.db.staff_models import LessonVersion
 from bot.db.uow import UnitOfWork
 from bot.learning.model import Catalog, Lesson, LessonText, QuizOption, Track, TrackText
 
@@ -31,6 +33,7 @@ class PublishReport:
     unchanged: int
     version: int = 0
     skipped: bool = False  # these exact files were published before
+    changed: tuple[str, ...] = ()  # keys of the lessons that got a new version
 
 
 def _hash(body: dict[str, Any]) -> str:
@@ -76,25 +79,52 @@ def files_hash(catalog: Catalog) -> str:
     )
 
 
-async def publish(uow: UnitOfWork, catalog: Catalog, *, source: str = "files") -> PublishReport:
-    """Publish `catalog` as the new version, once: the same files published again (by a
-    restart, or by a second process starting at the same moment) change nothing."""
+async def publish(
+    uow: UnitOfWork,
+    catalog: Catalog,
+    *,
+    source: str = "files",
+    created_by: int | None = None,
+    once: bool = True,
+) -> PublishReport:
+    """Publish `catalog` as the new version. With `once` (deployments' files) the same files
+    published again (by a restart, or by a second process starting at the same moment)
+    change nothing; a moderator's upload always publishes (`once=False`). Each lesson whose
+    content changed gets a new `lesson_versions` row, which new starts get."""
     digest = files_hash(catalog)
-    if await uow.content.was_published(source, digest):
+    if once and await uow.content.was_published(source, digest):
         return PublishReport(0, 0, 0, version=await uow.content.version(), skipped=True)
     await uow.content.lock_publishing()
-    if await uow.content.was_published(source, digest):  # another process just did it
+    if once and await uow.content.was_published(source, digest):  # another process just did
         return PublishReport(0, 0, 0, version=await uow.content.version(), skipped=True)
-    report = await _write(uow, catalog)
+    report = await _write(uow, catalog, created_by)
     version = await uow.content.record_publication(source, digest)
-    return PublishReport(report.added, report.updated, report.unchanged, version=version)
+    return PublishReport(
+        report.added, report.updated, report.unchanged, version=version, changed=report.changed
+    )
 
 
-async def _write(uow: UnitOfWork, catalog: Catalog) -> PublishReport:
+async def _new_version(uow: UnitOfWork, row: LessonRow, track: str, by: int | None) -> None:
+    """Record the row's new body as the lesson's next version and point the row at it."""
+    number = await uow.content.last_version_number(row.key) + 1
+    version = LessonVersion(
+        lesson_key=row.key,
+        version=number,
+        track_key=track,
+        body=row.body,
+        content_hash=row.content_hash,
+        created_by=by,
+    )
+    await uow.content.add(version)
+    row.version_id = version.id
+
+
+async def _write(uow: UnitOfWork, catalog: Catalog, by: int | None = None) -> PublishReport:
     """Insert or update every track and lesson whose content hash changed."""
     tracks = {row.key: row for row in await uow.content.tracks()}
     lessons = {row.key: row for row in await uow.content.lessons()}
     added = updated = unchanged = 0
+    changed: list[str] = []
     for track in catalog.tracks:
         rows: list[tuple[TrackRow | LessonRow, dict[str, Any]]] = []
         body = track_body(track)
@@ -117,29 +147,56 @@ async def _write(uow: UnitOfWork, catalog: Catalog) -> PublishReport:
             digest = _hash(new_body)
             if target.content_hash == digest:
                 unchanged += 1
+                if isinstance(target, LessonRow) and target.version_id is None:
+                    await _new_version(uow, target, track.key, by)
                 continue
             added, updated = (
                 (added + 1, updated) if not target.content_hash else (added, updated + 1)
             )
             target.content_hash, target.body, target.updated_at = digest, new_body, utcnow()
-    return PublishReport(added=added, updated=updated, unchanged=unchanged)
+            if isinstance(target, LessonRow):
+                await _new_version(uow, target, track.key, by)
+                changed.append(target.key)
+    return PublishReport(added, updated, unchanged, changed=tuple(changed))
+
+
+async def set_status(uow: UnitOfWork, key: str, status: str, *, digest: str) -> bool:
+    """Unpublish or republish a lesson as a new catalog version (so every process follows);
+    False when the lesson is unknown or already in that state."""
+    row = next((r for r in await uow.content.lessons() if r.key == key), None)
+    if row is None or row.status == status:
+        return False
+    await uow.content.lock_publishing()
+    row.status = status
+    await uow.content.record_publication("upload", digest)
+    return True
 
 
 @dataclass(frozen=True)
 class Published:
-    """The catalog at one version, with the row id of each lesson (progress refers to it)."""
+    """The catalog at one version (published lessons only: what learners are offered), with
+    the row id of every lesson, unpublished ones too (progress refers to them)."""
 
     catalog: Catalog
     version: int
     lesson_ids: Mapping[str, int] = field(default_factory=dict)
     lesson_keys: Mapping[int, str] = field(default_factory=dict)
+    unpublished: Mapping[str, Lesson] = field(default_factory=dict)
+
+    def any_lesson(self, key: str) -> Lesson | None:
+        """The current version of a lesson, published or not."""
+        return self.catalog.lesson(key) or self.unpublished.get(key)
+
+
+OLD_VERSIONS_KEPT = 256  # old lesson versions kept in memory for learners part-way through
 
 
 class CatalogStore:
     """The read model: the published catalog this process serves.
 
     It asks the database for the newest version at most every `check_every` seconds (one
-    cheap query) and reloads when it is behind.
+    cheap query) and reloads when it is behind. Older lesson versions, which learners who
+    started them still finish, are read by id on demand and kept in a bounded cache.
     """
 
     def __init__(
@@ -153,6 +210,7 @@ class CatalogStore:
         self._check_every = check_every
         self._clock = clock
         self._checked_at = clock()
+        self._versions: OrderedDict[int, Lesson] = OrderedDict()
 
     @property
     def published(self) -> Published:
@@ -168,25 +226,56 @@ class CatalogStore:
                 self._published = await load(uow)
         return self._published
 
+    async def lesson_version(self, uow: UnitOfWork, version_id: int) -> Lesson | None:
+        """One version of a lesson by id (versions never change once written)."""
+        if version_id in self._versions:
+            self._versions.move_to_end(version_id)
+            return self._versions[version_id]
+        row = await uow.content.version_row(version_id)
+        if row is None:
+            return None
+        current = self._published.any_lesson(row.lesson_key)
+        lesson = _lesson(row.lesson_key, row.track_key, current.order if current else 0, row)
+        self._versions[version_id] = lesson
+        while len(self._versions) > OLD_VERSIONS_KEPT:
+            self._versions.popitem(last=False)
+        return lesson
+
+
+def _lesson(key: str, track: str, order: int, row: LessonRow | LessonVersion) -> Lesson:
+    """A lesson value from a lesson row or a version row (both hold the body and hash)."""
+    if isinstance(row, LessonVersion):
+        version_id, number = row.id, row.version
+    else:
+        version_id, number = row.version_id or 0, 0
+    return Lesson(
+        key=key,
+        track=track,
+        order=order,
+        tags=tuple(row.body["tags"]),
+        texts={loc: _lesson_text(t) for loc, t in row.body["texts"].items()},
+        version=row.content_hash,
+        version_id=version_id,
+        number=number,
+    )
+
 
 async def load(uow: UnitOfWork) -> Published:
     """The published catalog, rebuilt from the database rows, with its version."""
     version = await uow.content.version()
     lessons_by_track: dict[int, list[Lesson]] = {}
+    unpublished: dict[str, Lesson] = {}
     track_rows = await uow.content.tracks()
     keys = {row.id: row.key for row in track_rows}
     lesson_rows = await uow.content.lessons()
+    numbers = await uow.content.version_numbers()
     for row in lesson_rows:
-        lessons_by_track.setdefault(row.track_id, []).append(
-            Lesson(
-                key=row.key,
-                track=keys[row.track_id],
-                order=row.position,
-                tags=tuple(row.body["tags"]),
-                texts={loc: _lesson_text(t) for loc, t in row.body["texts"].items()},
-                version=row.content_hash,
-            )
-        )
+        lesson = _lesson(row.key, keys[row.track_id], row.position, row)
+        lesson = replace(lesson, number=numbers.get(row.version_id or 0, 0))
+        if row.status == "published":
+            lessons_by_track.setdefault(row.track_id, []).append(lesson)
+        else:
+            unpublished[row.key] = lesson
     tracks = tuple(
         Track(
             key=row.key,
@@ -201,4 +290,5 @@ async def load(uow: UnitOfWork) -> Published:
         version=version,
         lesson_ids={row.key: row.id for row in lesson_rows},
         lesson_keys={row.id: row.key for row in lesson_rows},
+        unpublished=unpublished,
     )

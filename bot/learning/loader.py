@@ -50,14 +50,20 @@ def _structure(f: LessonFile) -> dict[str, object]:
 
 
 def _check_translation(
-    reader: YamlReader, path: Path, node: yaml.Node, f: LessonFile, source: LessonFile
+    reader: YamlReader,
+    path: Path,
+    node: yaml.Node,
+    f: LessonFile,
+    source: LessonFile,
+    source_locale: str = DEFAULT_LOCALE,
 ) -> None:
     mine, theirs = _structure(f), _structure(source)
+    name = "English" if source_locale == DEFAULT_LOCALE else f"{source_locale!r}"
     for key, value in mine.items():
         if value != theirs[key]:
             loc = ["quiz", "options"] if key.startswith("quiz.") else [key]
             reader.error(
-                path, node, loc, f"differs from the English source: {value!r} != {theirs[key]!r}"
+                path, node, loc, f"differs from the {name} source: {value!r} != {theirs[key]!r}"
             )
 
 
@@ -110,16 +116,14 @@ def _load_track(reader: YamlReader, folder: Path) -> Track | None:
 
     lessons: list[Lesson] = []
     for stem, files in sorted(by_stem.items()):
-        if DEFAULT_LOCALE not in files:
-            if stem in sources:
-                continue  # the English file has errors of its own; they were reported
-            some_path = next(iter(files.values()))[2]
-            reader.file_error(some_path, "(file)", f"no English source {stem}.en.yaml")
-            continue
-        source = files[DEFAULT_LOCALE][0]
+        if DEFAULT_LOCALE not in files and stem in sources:
+            continue  # the English file has errors of its own; they were reported
+        # English is the source; a new lesson without it is offered in its own languages only.
+        source_locale = next(loc for loc in (DEFAULT_LOCALE, *SUPPORTED_LOCALES) if loc in files)
+        source = files[source_locale][0]
         for locale, (translation, tr_node, tr_path) in files.items():
-            if locale != DEFAULT_LOCALE:
-                _check_translation(reader, tr_path, tr_node, translation, source)
+            if locale != source_locale:
+                _check_translation(reader, tr_path, tr_node, translation, source, source_locale)
         lessons.append(
             Lesson(
                 key=source.id,
@@ -164,3 +168,51 @@ def load_catalog(root: Path) -> Catalog:
     reader.raise_if_any()
     tracks.sort(key=lambda t: (t.order, t.key))
     return Catalog(tracks=tuple(tracks))
+
+
+def _lesson_yaml(lesson: Lesson, locale: str) -> dict[str, object]:
+    text = lesson.texts[locale]
+    return {
+        "id": lesson.key,
+        "track": lesson.track,
+        "order": lesson.order,
+        "status": text.status,
+        "title": text.title,
+        "cards": list(text.cards),
+        "think": text.think,
+        "quiz": {
+            "question": text.question,
+            "options": [
+                {"text": o.text, "correct": o.correct, "feedback": o.feedback} for o in text.options
+            ],
+        },
+        "act": text.act,
+        "tags": list(lesson.tags),
+    }
+
+
+def dump_track(track: Track, stems: dict[str, str] | None = None) -> dict[str, str]:
+    """A track as the files `load_catalog` reads (`<track>/<name>` → YAML): what a moderator
+    downloads, and the published side of an upload's check. A lesson's file name is
+    `NN-<id>` unless `stems` names it otherwise."""
+
+    def dump(body: dict[str, object]) -> str:
+        return yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=1000)
+
+    files = {
+        f"{track.key}/track.{loc}.yaml": dump(
+            {
+                "id": track.key,
+                "order": track.order,
+                "status": text.status,
+                "title": text.title,
+                "description": text.description,
+            }
+        )
+        for loc, text in track.texts.items()
+    }
+    for lesson in track.lessons:
+        stem = (stems or {}).get(lesson.key, f"{lesson.order:02d}-{lesson.key}")
+        for loc in lesson.texts:
+            files[f"{track.key}/{stem}.{loc}.yaml"] = dump(_lesson_yaml(lesson, loc))
+    return files

@@ -6,72 +6,19 @@ was shown at, so a double tap or an old button finds the step moved on and chang
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
+from sqlalchemy import select
 
 from bot.analytics import Analytics
-from bot.db.models import Progress, QuizAnswer, utcnow
+from bot.db.models import Event, Progress, QuizAnswer, utcnow
+from bot.db.staff_models import LessonVersion
 from bot.db.uow import UnitOfWork
 from bot.learning.catalog import CatalogStore, Published
-from bot.learning.model import Lesson, LessonText
+from bot.learning.model import Lesson
 from bot.learning.progress import Overview, overview
+from bot.learning.steps import NextLesson, Screen, Stage, stage_of, step_of
 
-
-class Stage(StrEnum):
-    """What a step shows."""
-
-    CARD = "card"
-    THINK = "think"
-    QUIZ = "quiz"
-    FEEDBACK = "feedback"
-    ACT = "act"
-    DONE = "done"
-
-
-_AFTER_CARDS = (Stage.THINK, Stage.QUIZ, Stage.FEEDBACK, Stage.ACT, Stage.DONE)
-
-
-def stage_of(step: int, card_count: int) -> Stage:
-    """Steps 0..n-1 are cards, then one step for each later stage."""
-    return Stage.CARD if step < card_count else _AFTER_CARDS[step - card_count]
-
-
-def step_of(stage: Stage, card_count: int) -> int:
-    """The first step of a stage."""
-    return 0 if stage is Stage.CARD else card_count + _AFTER_CARDS.index(stage)
-
-
-@dataclass(frozen=True)
-class NextLesson:
-    """The lesson offered after finishing one."""
-
-    key: str
-    title: str
-
-
-@dataclass(frozen=True)
-class Screen:
-    """Everything a view needs to show one step of a lesson, in one language."""
-
-    lesson_key: str
-    step: int
-    stage: Stage
-    text: LessonText
-    requested_locale: str
-    chosen: int | None = None
-    next_lesson: NextLesson | None = None
-    changed: bool = True
-    just_completed: bool = False
-
-    @property
-    def card_count(self) -> int:
-        """How many cards the lesson has."""
-        return len(self.text.cards)
-
-    @property
-    def fell_back(self) -> bool:
-        """True when the lesson is shown in another language than the learner's."""
-        return self.text.locale != self.requested_locale
+# The answers to "Was this useful?" at the end of a lesson, kept per lesson version.
+FEEDBACK_ANSWERS = ("useful", "not_really", "skip")
 
 
 class LessonPlayer:
@@ -81,6 +28,11 @@ class LessonPlayer:
         self._store = store
         self._analytics = analytics
         self._published = store.published
+
+    @property
+    def store(self) -> CatalogStore:
+        """The published catalog this player serves (staff tools publish through it)."""
+        return self._store
 
     async def _fresh(self, uow: UnitOfWork) -> Published:
         self._published = await self._store.fresh(uow)
@@ -102,7 +54,7 @@ class LessonPlayer:
     ) -> Screen:
         stage = stage_of(progress.step, lesson.card_count)
         catalog = self._published.catalog
-        following = catalog.next_lesson(lesson.key) if stage is Stage.DONE else None
+        following = catalog.next_lesson(lesson.key, locale) if stage is Stage.DONE else None
         return Screen(
             lesson_key=lesson.key,
             step=progress.step,
@@ -119,17 +71,30 @@ class LessonPlayer:
     async def _load(
         self, uow: UnitOfWork, user_id: int, lesson_key: str
     ) -> tuple[Lesson, int, Progress | None] | None:
+        """The lesson as this learner sees it: the version he started, if he is in it."""
         published = await self._fresh(uow)
-        lesson = published.catalog.lesson(lesson_key)
+        current = published.any_lesson(lesson_key)
         lesson_id = published.lesson_ids.get(lesson_key)
-        if lesson is None or lesson_id is None:
+        if current is None or lesson_id is None:
             return None
         progress = await uow.progress.get(user_id, lesson_id)
-        if progress is not None and progress.content_hash != lesson.version:
-            # The lesson was edited since he started: keep his place, within the new bounds.
-            progress.step = min(progress.step, step_of(Stage.DONE, lesson.card_count))
-            progress.content_hash = lesson.version
-        return lesson, lesson_id, progress
+        if progress is None:
+            return current, lesson_id, None
+        return await self._his_version(uow, current, progress), lesson_id, progress
+
+    async def _his_version(self, uow: UnitOfWork, current: Lesson, progress: Progress) -> Lesson:
+        """The version he started: he finishes it undisturbed (same cards, same quiz) even
+        after a newer one was published. Without one on record, the current version, with
+        his place kept within its bounds."""
+        if progress.version_id is not None and progress.version_id != current.version_id:
+            started = await self._store.lesson_version(uow, progress.version_id)
+            if started is not None:
+                return started
+        if progress.version_id != (current.version_id or None):
+            progress.step = min(progress.step, step_of(Stage.DONE, current.card_count))
+            progress.version_id = current.version_id or None
+            progress.content_hash = current.version
+        return current
 
     async def _started(
         self, uow: UnitOfWork, user_id: int, lesson_key: str
@@ -148,9 +113,16 @@ class LessonPlayer:
         if loaded is None:
             return None
         lesson, lesson_id, progress = loaded
+        offered = self._published.catalog.lesson(lesson_key)
         if progress is None:
+            if offered is None or not offered.offered_in(locale):
+                return None  # unpublished, or not in his languages: never started from here
             progress = Progress(
-                user_id=user_id, lesson_id=lesson_id, step=0, content_hash=lesson.version
+                user_id=user_id,
+                lesson_id=lesson_id,
+                step=0,
+                content_hash=lesson.version,
+                version_id=lesson.version_id or None,
             )
             if await uow.progress.insert_if_absent(progress):
                 await self._analytics.record(
@@ -165,7 +137,11 @@ class LessonPlayer:
                 progress = await uow.progress.get(user_id, lesson_id)
                 assert progress is not None
         elif stage_of(progress.step, lesson.card_count) is Stage.DONE:
+            if offered is None:
+                return None  # unpublished since he finished it
+            lesson = offered  # a replay starts the current version
             progress.step, progress.updated_at = 0, utcnow()
+            progress.version_id, progress.content_hash = lesson.version_id or None, lesson.version
             await self._analytics.record(
                 uow,
                 user_id,
@@ -210,6 +186,8 @@ class LessonPlayer:
         if from_step != progress.step or stage is Stage.QUIZ:
             return self._screen(lesson, progress, answer, locale, changed=False)
         progress.step, progress.updated_at = progress.step + 1, utcnow()
+        if stage is Stage.FEEDBACK:
+            await self._reached_act(uow, user_id, lesson, locale)
         just_completed = False
         if stage is Stage.ACT and progress.completed_at is None:
             progress.completed_at = progress.updated_at
@@ -254,9 +232,53 @@ class LessonPlayer:
             locale=locale,
             track_key=lesson.track,
             lesson_key=lesson.key,
-            value="correct" if correct else "incorrect",
+            value=str(option),  # stats count answers per option
         )
         return self._screen(lesson, progress, answer, locale)
+
+    async def _reached_act(
+        self, uow: UnitOfWork, user_id: int, lesson: Lesson, locale: str
+    ) -> None:
+        """Count that he reached the ACT! step, once per lesson (its key is the ref)."""
+        await self._analytics.record(
+            uow,
+            user_id,
+            "act_reached",
+            ref=f"act:{lesson.key}",
+            locale=locale,
+            track_key=lesson.track,
+            lesson_key=lesson.key,
+        )
+
+    async def feedback(
+        self, uow: UnitOfWork, *, user_id: int, lesson_key: str, answer: str, locale: str
+    ) -> Screen | None:
+        """'Was this useful?' answered on the DONE screen: kept once per lesson version (a
+        second tap changes nothing). None if he has not finished this lesson (forged)."""
+        started = await self._started(uow, user_id, lesson_key)
+        if started is None or answer not in FEEDBACK_ANSWERS:
+            return None
+        lesson, lesson_id, progress = started
+        if stage_of(progress.step, lesson.card_count) is not Stage.DONE:
+            return None
+        version = None
+        if progress.version_id is not None:
+            version = await uow.session.scalar(
+                select(LessonVersion.version).where(LessonVersion.id == progress.version_id)
+            )
+        event = Event(
+            pseudonym=self._analytics.pseudonym(user_id),
+            name="lesson_feedback",
+            ref=f"fb:{lesson.key}:{version or 0}",
+            locale=locale,
+            track_key=lesson.track,
+            lesson_key=lesson.key,
+            value=answer,
+            version=version,
+        )
+        await uow.events.insert_if_absent(event)
+        answered = await uow.progress.answer(user_id, lesson_id)
+        return self._screen(lesson, progress, answered, locale)
 
     async def reflect(
         self, uow: UnitOfWork, *, user_id: int, locale: str

@@ -62,7 +62,7 @@ async def overview(uow: UnitOfWork, published: Published, *, user_id: int, local
     for track in catalog.tracks:
         text = track.text_for(locale)
         lessons = []
-        for lesson in track.lessons:
+        for lesson in (ls for ls in track.lessons if ls.offered_in(locale)):
             row = rows.get(ids.get(lesson.key, -1))
             lessons.append(
                 LessonStatus(
@@ -72,7 +72,8 @@ async def overview(uow: UnitOfWork, published: Published, *, user_id: int, local
                     done=row is not None and row.completed_at is not None,
                 )
             )
-        tracks.append(TrackStatus(track.key, text.title, text.description, tuple(lessons)))
+        if lessons:  # a track with nothing in his languages is not offered
+            tracks.append(TrackStatus(track.key, text.title, text.description, tuple(lessons)))
     completed = [row.completed_at for row in rows.values() if row.completed_at is not None]
     return Overview(
         tracks=tuple(tracks),

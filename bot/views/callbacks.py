@@ -107,6 +107,19 @@ class Dismiss:
 
 
 @dataclass(frozen=True)
+class Feedback:
+    """'Was this useful?' answered at the end of a lesson: useful, not_really or skip."""
+
+    lesson: str
+    answer: str
+
+
+# One letter per feedback answer keeps the data short.
+_FEEDBACK_LETTERS = {"useful": "u", "not_really": "n", "skip": "s"}
+_FEEDBACK_OF = {letter: answer for answer, letter in _FEEDBACK_LETTERS.items()}
+
+
+@dataclass(frozen=True)
 class Staff:
     """A staff tool's button: `tool` names the tool's action, `arg` its one argument.
 
@@ -134,6 +147,7 @@ Action = (
     | SetCountry
     | OpenSettings
     | Dismiss
+    | Feedback
 )
 
 _KEY = r"[a-z0-9][a-z0-9-]{0,31}"
@@ -158,6 +172,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "c": re.compile(rf"(?P<cat>{_CATEGORY})"),
     "g": re.compile(rf"(?P<cat>{_CATEGORY})?"),
     "k": re.compile(rf"(?P<key>[a-z]{{2}})(?::(?P<cat>{_CATEGORY}))?"),
+    "f": re.compile(rf"(?P<key>{_KEY}):(?P<answer>[uns])"),
     "S": re.compile(r"(?P<tool>[a-z][a-z_]{0,11}):(?P<arg>[A-Za-z0-9_.:=-]{0,44})"),
 }
 
@@ -167,6 +182,8 @@ def encode(action: Action) -> str:
     match action:
         case Staff(tool, arg):
             data = f"S:{tool}:{arg}"
+        case Feedback(lesson, answer):
+            data = f"f:{lesson}:{_FEEDBACK_LETTERS[answer]}"
         case OpenMenu() | PickLocale() | Erase() | OpenSettings() | Dismiss():
             data = f"{_KIND_OF[action]}:"
         case OpenTrack(track):
@@ -207,6 +224,8 @@ def decode(data: str | None) -> Action | None:
     groups = match.groupdict()
     if kind == "S":
         return Staff(groups["tool"], groups["arg"])
+    if kind == "f":
+        return Feedback(groups["key"], _FEEDBACK_OF[groups["answer"]])
     key, num, cat = groups.get("key"), groups.get("num"), groups.get("cat")
     if kind in _NO_ARGS:
         return _NO_ARGS[kind]

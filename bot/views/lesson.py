@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.i18n.catalogs import Translator
 from bot.i18n.locales import LANGUAGE_NAMES
-from bot.learning.player import Screen, Stage
-from bot.views.callbacks import Answer, Next, OpenLesson, OpenMenu, encode
+from bot.learning.steps import Screen, Stage
+from bot.views.callbacks import Answer, Feedback, Next, OpenLesson, OpenMenu, encode
 from bot.views.help import talk_button
 from bot.views.reply import Button, Reply, rows
 
@@ -60,9 +60,32 @@ def _body(screen: Screen, tr: Translator) -> tuple[str, list[Button]]:
             return body, buttons
 
 
-def lesson_screen(screen: Screen, tr: Translator) -> Reply:
-    """One step of a lesson, with the lesson title on top and a note if it fell back."""
+def _feedback_row(screen: Screen, tr: Translator) -> tuple[Button, ...]:
+    """One tap to say whether the lesson helped (kept per lesson version)."""
+    labels = (
+        ("useful", tr.gettext("👍 Useful")),
+        ("not_really", tr.gettext("Not really")),
+        ("skip", tr.gettext("Skip")),
+    )
+    return tuple(Button(label, encode(Feedback(screen.lesson_key, a))) for a, label in labels)
+
+
+def feedback_thanks(screen: Screen, tr: Translator) -> Reply:
+    """The DONE screen once he answered "Was this useful?": thanks instead of the question."""
+    return lesson_screen(screen, tr, thanked=True)
+
+
+def lesson_screen(screen: Screen, tr: Translator, *, thanked: bool = False) -> Reply:
+    """One step of a lesson, with the lesson title on top and a note if it fell back; the
+    DONE screen asks "Was this useful?" (or thanks him once he answered)."""
     body, buttons = _body(screen, tr)
+    asked: tuple[tuple[Button, ...], ...] = ()
+    if screen.stage is Stage.DONE:
+        asked = () if thanked else (_feedback_row(screen, tr),)
+        question = (
+            tr.gettext("Thank you for telling us.") if thanked else tr.gettext("Was this useful?")
+        )
+        body = f"{body}\n\n{question}"
     buttons.append(talk_button(tr, screen.lesson_key))
     head = f"📘 {screen.text.title}"
     if screen.fell_back:
@@ -71,7 +94,7 @@ def lesson_screen(screen: Screen, tr: Translator) -> Reply:
             language=LANGUAGE_NAMES[screen.text.locale],
         )
         head = f"{head}\n{note}"
-    return Reply(f"{head}\n\n{body}", rows(buttons))
+    return Reply(f"{head}\n\n{body}", rows(buttons) + asked)
 
 
 def think_acknowledged(tr: Translator) -> Reply:

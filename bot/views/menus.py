@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.i18n.catalogs import N_, Translator
 from bot.i18n.locales import LANGUAGE_NAMES, SUPPORTED_LOCALES
-from bot.learning.player import Screen, Stage
 from bot.learning.progress import Overview, TrackStatus
+from bot.learning.steps import Screen, Stage
 from bot.views.callbacks import (
     Erase,
     OpenLesson,

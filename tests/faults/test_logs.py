@@ -21,7 +21,8 @@ from sqlalchemy.exc import DBAPIError
 from bot.db.engine import make_engine
 from bot.db.uow import UnitOfWork
 from bot.learning.loader import load_catalog
-from bot.learning.player import LessonPlayer, Screen
+from bot.learning.player import LessonPlayer
+from bot.learning.steps import Screen
 from bot.logs import PLACEHOLDER, install_privacy
 from tests.harness import Harness
 

@@ -14,10 +14,25 @@ from telegram.ext import BaseHandler
 
 from bot.handlers.context import UraContext
 from bot.handlers.staff import access
+from bot.handlers.staff import announce as staff_announce
+from bot.handlers.staff import cohorts as staff_cohorts
+from bot.handlers.staff import directory as staff_directory
+from bot.handlers.staff import lessons as staff_lessons
+from bot.handlers.staff import roles as staff_roles
+from bot.handlers.staff import stats as staff_stats
 
 ButtonTool = Callable[[Update, UraContext, str], Awaitable[str | None]]
 
-_MODULES: tuple[Any, ...] = (access,)
+# The directory's document handler goes before any catch-all document handler.
+_MODULES: tuple[Any, ...] = (
+    access,
+    staff_directory,
+    staff_lessons,  # its document handler takes what the directory's leaves
+    staff_announce,
+    staff_roles,
+    staff_cohorts,
+    staff_stats,
+)
 
 
 def commands() -> list[BaseHandler[Any, Any, Any]]:

@@ -6,8 +6,9 @@ toast): a forged command or button changes nothing and reveals nothing.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from functools import wraps
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -17,7 +18,7 @@ from bot.handlers.send import send
 from bot.staff.roles import has_role
 from bot.views import menus
 
-Handler = Callable[[Update, UraContext], Awaitable[None]]
+Handler = Callable[[Update, UraContext], Coroutine[Any, Any, None]]
 
 
 async def allowed(update: Update, context: UraContext, roles: tuple[str, ...]) -> bool:

@@ -1,0 +1,1 @@
+"""Messages Ura starts (not answers): the outbox and what drains it."""
