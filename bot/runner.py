@@ -18,7 +18,7 @@ from bot.app import UraApplication, build_application
 from bot.config import Settings
 from bot.delivery.sender import Sender
 from bot.deps import Content, Deps, build_deps
-from bot.handlers.staff.roles import sync_menus
+from bot.handlers.staff.roles import MENUS_SET, sync_menus
 from bot.i18n.catalogs import Catalogs
 from bot.i18n.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from bot.inbound.durable import DurableHandler
@@ -95,7 +95,8 @@ class Runtime:
         app = build_application(deps, token=token, request=request)
         await app.initialize()
         await set_command_menus(app, deps.catalogs)
-        await sync_menus(app.bot, deps)  # staff see their own commands, learners never do
+        # Staff see their own commands, learners never do.
+        await sync_menus(app.bot, deps, app.bot_data.setdefault(MENUS_SET, set()))
         durable = DurableHandler(app, deps.uow, deps.outage)
         return cls(deps, app, Poller(durable, timeout=settings.poll_timeout))
 

@@ -184,7 +184,7 @@ async def test_lessons_admin_unpublish_republish_review_download(bot: Harness) -
     admin = await bot.say(MOD, "/lessons_admin")
     assert "dad-leave v1" in admin.text and "published" in admin.text
     await bot.press(MOD, "Fatherhood")
-    card = await bot.press(MOD, "dad-leave")
+    card = await bot.press(MOD, FIRST.source.title)
     assert "Version 1" in card.text
     card = await bot.press(MOD, "Unpublish")
     assert "unpublished" in card.text

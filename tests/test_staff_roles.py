@@ -49,8 +49,10 @@ async def test_configured_admin_grants_a_moderator_who_then_sees_his_commands(
     assert await roles_table(bot) == [(ADMIN, "admin", None)]
     assert await audit_rows(bot) == [(None, "grant", f"admin to {ADMIN} (configuration)")]
 
+    assert menu(bot, ADMIN) & STAFF_ONLY == set()  # he had never opened the chat at start
     for user in (ADMIN, MOD, LEARNER):
         await bot.say(user, "/start")
+    assert "staff" in menu(bot, ADMIN)  # set at his first /start
     assert str(MOD) in (await bot.say(MOD, "/myid")).text
     assert menu(bot, MOD) & STAFF_ONLY == set()
 
@@ -67,7 +69,6 @@ async def test_configured_admin_grants_a_moderator_who_then_sees_his_commands(
 
     listing = await bot.say(ADMIN, "/staff")
     assert f"• {MOD}: moderator" in listing.text and f"• {ADMIN}: admin" in listing.text
-    assert "staff" in menu(bot, ADMIN)  # set at /staff: he had never opened the chat at start
     await bot.press(ADMIN, f"Revoke moderator from {MOD}")
     assert bot.api.callback_answers[-1].get("text") == "Role revoked."
     assert f"{MOD}: moderator" not in bot.api.last(ADMIN).text

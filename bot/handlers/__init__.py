@@ -23,6 +23,7 @@ from bot.views import menus
 IDENTIFY_GROUP = -10
 SCREEN_GROUP = -5
 HOLD_GROUP = -4
+STAFF_GROUP = -3
 MAIN_GROUP = 0
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -36,6 +37,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     typed = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & filters.UpdateType.MESSAGES
     app.add_handler(MessageHandler(typed, screen.on_screen), group=SCREEN_GROUP)
     app.add_handler(TypeHandler(Update, hold_unidentified), group=HOLD_GROUP)
+    app.add_handlers(staff.early(), group=STAFF_GROUP)
     main = [
         ChatMemberHandler(system.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & PRIVATE, replying(menus.edited)),

@@ -176,7 +176,7 @@ def admin(infos: tuple[LessonInfo, ...], tracks: list[tuple[str, str]], tr: Tran
 def track(track_key: str, title: str, infos: tuple[LessonInfo, ...], tr: Translator) -> Reply:
     """One track in the admin: its lessons, and its files to download."""
     mine = [i for i in infos if i.track == track_key]
-    buttons = [_button(f"{i.key} · {_status(i, tr)}", LESSON, i.key) for i in mine]
+    buttons = [_button(f"{i.title} · {_status(i, tr)}", LESSON, i.key) for i in mine]
     buttons.append(_button(tr.gettext("Download the files"), ZIP, track_key))
     buttons.append(_button(tr.gettext("All lessons"), TRACK))
     return Reply(title, rows(buttons))

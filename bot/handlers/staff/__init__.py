@@ -40,6 +40,11 @@ def commands() -> list[BaseHandler[Any, Any, Any]]:
     return [handler for module in _MODULES for handler in getattr(module, "COMMANDS", [])]
 
 
+def early() -> list[BaseHandler[Any, Any, Any]]:
+    """Staff handlers that run in their own group before the work (the menu on /start)."""
+    return [handler for module in _MODULES for handler in getattr(module, "EARLY", [])]
+
+
 def tools() -> dict[str, ButtonTool]:
     """Every staff button by tool name."""
     found: dict[str, ButtonTool] = {}

@@ -24,6 +24,7 @@ from bot.views.reply import Reply
 
 log = logging.getLogger(__name__)
 VERBS = {"grant": True, "revoke": False}
+MENUS_SET = "staff_menus_set"  # bot_data key: staff whose menu this process has set
 
 
 async def refresh_menu(bot: Bot, catalogs: Catalogs, user_id: int, held: Iterable[str]) -> bool:
@@ -45,15 +46,32 @@ async def refresh_menu(bot: Bot, catalogs: Catalogs, user_id: int, held: Iterabl
     return True
 
 
-async def sync_menus(bot: Bot, deps: Deps) -> None:
+async def sync_menus(bot: Bot, deps: Deps, done: set[int]) -> None:
     """At start-up: every staff member's menu, and a plain one for whoever lost his roles
-    (also from the command line, while no bot was running)."""
+    (also from the command line, while no bot was running). `done` gathers those set."""
     async with deps.uow() as uow:
         staff, former = await roles.members(uow), await roles.former_members(uow)
     for member in staff:
-        await refresh_menu(bot, deps.catalogs, member.user_id, member.roles)
+        if await refresh_menu(bot, deps.catalogs, member.user_id, member.roles):
+            done.add(member.user_id)
     for user_id in former:
         await refresh_menu(bot, deps.catalogs, user_id, ())
+
+
+async def on_start_menu(update: Update, context: UraContext) -> None:
+    """Before /start is answered: a staff member whose menu Telegram refused at start-up (he
+    had never opened the bot) gets it now, once per process. Best effort: /start goes on."""
+    done: set[int] = context.bot_data.setdefault(MENUS_SET, set())
+    if context.user_id in done:
+        return
+    try:
+        async with context.deps.uow() as uow:
+            held = await roles.roles_of(uow, context.user_id)
+    except Exception as exc:  # the learner's /start must not depend on this
+        log.warning("could not read a staff member's roles (%s)", type(exc).__name__)
+        return
+    if not held or await refresh_menu(context.bot, context.deps.catalogs, context.user_id, held):
+        done.add(context.user_id)
 
 
 async def apply(context: UraContext, *, user_id: int, role: str, granting: bool) -> roles.Change:
@@ -133,3 +151,7 @@ COMMANDS: list[BaseHandler[Any, Any, Any]] = [
     CommandHandler("myid", on_myid, filters=filters.ChatType.PRIVATE),
 ]
 TOOLS = {view.TOOL: on_revoke_button}
+# Run in their own group, before the learner's /start in group 0.
+EARLY: list[BaseHandler[Any, Any, Any]] = [
+    CommandHandler("start", on_start_menu, filters=filters.ChatType.PRIVATE),
+]
