@@ -42,20 +42,35 @@ from bot.help.phrases import (
 )
 from bot.i18n.locales import SUPPORTED_LOCALES, fallback_chain, negotiate
 
-__all__ = ["Screener", "Verdict", "normalize"]
+__all__ = ["BANDS", "CLEAR", "NEED", "UNSURE", "Screener", "Verdict", "normalize"]
 
 # The letters a skeleton is made of (y j x w q are folded away): the alphabet for typo variants.
 _ALPHABET = "abcdefghiklmnoprstuvz"
 
 
+# How sure screening is that he needs help: the help answer, one gentle question, or nothing.
+NEED, UNSURE, CLEAR = "need", "unsure", "none"
+BANDS = (NEED, UNSURE, CLEAR)
+
+
 @dataclass(frozen=True)
 class Verdict:
-    """What screening decided about one message, and which list entry decided it."""
+    """What screening decided about one message, and which list entry or model decided it.
+
+    `band` follows from the category unless given: a phrase match is a clear need. Only the
+    meaning model says `unsure` (its best guess stays in `category`, for audits)."""
 
     category: str  # one of bot.help.categories.CATEGORIES
     urgent: bool  # True for crisis
-    matched: str | None  # the phrase as written in the list (None for "none")
-    source: str | None  # the file of the list that matched, e.g. "ru.yaml"
+    matched: str | None  # the phrase as written in the list (None for "none" and the model)
+    source: str | None  # the list's file, e.g. "ru.yaml", or "model"
+    band: str = ""  # NEED, UNSURE or CLEAR
+    probability: float | None = None  # the model's probability of a need, when it decided
+
+    def __post_init__(self) -> None:
+        if not self.band:
+            object.__setattr__(self, "band", CLEAR if self.category == NONE else NEED)
+        assert self.band in BANDS, self.band
 
 
 NOTHING = Verdict(category=NONE, urgent=False, matched=None, source=None)
