@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import warnings
 
 from alembic import context
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SAWarning
 
 from bot.config import Settings
 from bot.db.engine import make_engine
 from bot.db.models import Base
 
 config = context.config
+# SQLite cannot reflect the week indexes (an expression, see bot.db.weeks); autogenerate
+# then leaves them out of its comparison there (Postgres compares them), so the warnings
+# SQLAlchemy and Alembic give about it are expected.
+warnings.filterwarnings(
+    "ignore", "Skipped unsupported reflection of expression-based index", SAWarning
+)
+warnings.filterwarnings(
+    "ignore", "autogenerate skipping metadata-specified expression-based index", UserWarning
+)
 target_metadata = Base.metadata
 
 

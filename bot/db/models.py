@@ -22,6 +22,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql import literal_column
+
+from bot.db.weeks import week_of
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -192,20 +195,45 @@ class Event(Base):
     __table_args__ = (
         UniqueConstraint("pseudonym", "name", "ref"),
         # The staff statistics (bot/staff/stats.py) read these indexes alone, never the
-        # table: a week's events are a range of the first, a week's `started` events a
-        # range of the second, and per-lesson, per-answer and per-name counts come from the
-        # third in key order. Their first columns serve what `index=True` on created_at and
-        # on name served before.
-        Index("ix_events_created_at_pseudonym", "created_at", "pseudonym", "locale"),
-        Index("ix_events_name_created_at", "name", "created_at", "pseudonym", "locale"),
+        # table: the first two hold each event's week (computed once, at insert), so the
+        # active learners of every week, and a week's `started` events, come out already
+        # grouped by week and person; per-lesson, per-answer and per-name counts come from
+        # the third, each lesson's learners in pseudonym order (so counted without a sort
+        # or a hash), per-language (and per-country) ones from the fourth, per-track ones (and
+        # each learner's completed lessons in a track) from the fifth.
+        Index(
+            "ix_events_week",
+            week_of(literal_column("created_at")),
+            "pseudonym",
+            "created_at",
+            "locale",
+        ),
+        Index(
+            "ix_events_name_week",
+            "name",
+            week_of(literal_column("created_at")),
+            "pseudonym",
+            "created_at",
+            "locale",
+        ),
         Index(
             "ix_events_name_lesson_key",
             "name",
             "lesson_key",
+            "pseudonym",
             "value",
             "version",
-            "pseudonym",
             "track_key",
+            "locale",
+            "created_at",
+        ),
+        Index("ix_events_name_locale", "name", "locale", "pseudonym", "created_at", "country"),
+        Index(
+            "ix_events_name_track_key",
+            "name",
+            "track_key",
+            "pseudonym",
+            "lesson_key",
             "locale",
             "created_at",
         ),

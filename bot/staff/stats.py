@@ -1,29 +1,20 @@
 """What helps, counted in the database: aggregate queries over pseudonymous events.
 
 Every figure is COUNT(DISTINCT pseudonym) of one event name, grouped, run in SQL over a
-covering index (see `Event.__table_args__`): per lesson, answer, version or category in the
-index's own order, week by week as one index range per week (a week's Monday is computed in
-Python, never per row). Python only merges the few result rows into tables and passes every
-count through `bot.staff.privacy` before anyone sees it. The text, the charts, the CSV files
+covering index (see `Event.__table_args__`): per lesson, language, track, answer, version or
+category in an index's own order, week by week in the order of an index holding each
+event's week (computed once, when it is written); the queries are in `bot.staff.stats_sql`.
+Python only merges the few result rows into tables and passes every count through
+`bot.staff.privacy` before anyone sees it. The text, the charts, the CSV files
 and `ura stats` all read the same `Report`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    String,
-    func,
-    literal,
-    literal_column,
-    select,
-    union_all,
-)
-from sqlalchemy.orm import QueryableAttribute, aliased
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy import func, literal_column, select
 
 from bot.db.models import Event
 from bot.db.uow import UnitOfWork
@@ -31,26 +22,14 @@ from bot.help.categories import HELP_CATEGORIES
 from bot.learning.model import Catalog
 from bot.learning.player import FEEDBACK_ANSWERS
 from bot.staff.privacy import Cell, cell, suppress_grid
+from bot.staff.stats_sql import PERIODS, Filter, Key, by_cohort, by_week, prepare
+from bot.staff.stats_sql import filtered as _filtered
+from bot.staff.stats_sql import people as _people
+from bot.staff.stats_sql import rows as _rows
 
-PERIODS: dict[str, int | None] = {"4w": 4, "12w": 12, "all": None}  # weeks back
+__all__ = ["PERIODS", "Filter", "Report", "Table", "report", "shown"]
 QUIZ_OPTIONS = 4
-WEEKS_PER_QUERY = 100  # SQLite allows at most 500 terms in a compound SELECT
 USEFUL, NOT_REALLY, _SKIP = FEEDBACK_ANSWERS
-
-
-@dataclass(frozen=True)
-class Filter:
-    """Which events count: since when (None: all time) and in which language (None: all)."""
-
-    since: datetime | None = None
-    locale: str | None = None
-
-    @classmethod
-    def of(cls, period: str, locale: str | None, *, now: datetime | None = None) -> Filter:
-        """A period name from `PERIODS` (weeks back from now) and a language."""
-        weeks = PERIODS[period]
-        start = (now or datetime.now(UTC)) - timedelta(weeks=weeks) if weeks else None
-        return cls(since=start, locale=locale)
 
 
 @dataclass(frozen=True)
@@ -79,102 +58,15 @@ class Report:
         return self.tables[name]
 
 
-def _dialect(uow: UnitOfWork) -> str:
-    return uow.session.get_bind().dialect.name
-
-
-def _filtered(query: Select[Any], filter: Filter, *names: str, events: Any = Event) -> Select[Any]:
-    if names:
-        query = query.where(events.name.in_(names))
-    if filter.since is not None:
-        query = query.where(events.created_at >= filter.since)
-    if filter.locale is not None:
-        query = query.where(events.locale == filter.locale)
-    return query
-
-
-async def _rows(uow: UnitOfWork, query: Select[Any]) -> list[tuple[Any, ...]]:
-    return [tuple(row) for row in (await uow.session.execute(query)).all()]
-
-
-Key = tuple[Any, ...]
-Column = ColumnElement[Any] | QueryableAttribute[Any]
-
-
-async def _people(uow: UnitOfWork, filter: Filter, name: str, *keys: Column) -> dict[Key, int]:
-    """COUNT(DISTINCT pseudonym) of the events called `name`, by `keys`, read from the index
-    on (name, lesson_key, value, version, pseudonym, …) alone, mostly already in key order.
-
-    SQLite counts distinct values best itself; Postgres sorts each group for COUNT(DISTINCT)
-    and does better hashing (keys, pseudonym) pairs in a GROUP BY and counting them.
-    """
-    if _dialect(uow) != "postgresql":
-        query = _filtered(select(*keys, func.count(func.distinct(Event.pseudonym))), filter, name)
-        rows = await _rows(uow, query.group_by(*keys))
-    else:
-        labelled = [k.label(f"k{i}") for i, k in enumerate(keys)]
-        pairs = (
-            _filtered(select(*labelled, Event.pseudonym), filter, name)
-            .group_by(*labelled, Event.pseudonym)
-            .subquery()
-        )
-        columns = [pairs.c[f"k{i}"] for i in range(len(keys))]
-        rows = await _rows(uow, select(*columns, func.count()).group_by(*columns))
-    return {tuple(r[:-1]): int(r[-1]) for r in rows}
-
-
 def _one(counts: dict[Key, int]) -> dict[Any, int]:
     return {k[0]: n for k, n in counts.items()}
 
 
-def _mondays(first: datetime, last: datetime) -> list[date]:
-    def monday(at: datetime) -> date:
-        day = (at.astimezone(UTC) if at.tzinfo else at).date()
-        return day - timedelta(days=day.weekday())
-
-    start, end = monday(first), monday(last)
-    return [start + timedelta(weeks=i) for i in range((end - start).days // 7 + 1)]
-
-
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
-async def _by_week(
-    uow: UnitOfWork, filter: Filter, mondays: list[date], name: str | None
-) -> dict[str, int]:
-    """COUNT(DISTINCT pseudonym) week by week: one range of the index on (created_at, …) or
-    (name, created_at, …) per week, so no row's week is ever computed and nothing is sorted."""
-    weeks = [
-        _filtered(
-            select(literal(str(m), String), func.count(func.distinct(Event.pseudonym))),
-            filter,
-            *([name] if name else []),
-        ).where(
-            Event.created_at >= _midnight(m), Event.created_at < _midnight(m + timedelta(weeks=1))
-        )
-        for m in mondays
-    ]
-    found: dict[str, int] = {}
-    for chunk in range(0, len(weeks), WEEKS_PER_QUERY):
-        rows = await _rows(uow, union_all(*weeks[chunk : chunk + WEEKS_PER_QUERY]))  # type: ignore[arg-type]
-        found.update((w, int(n)) for w, n in rows)
-    return found
-
-
 async def _weekly(uow: UnitOfWork, filter: Filter) -> Table:
-    """Active learners week by week, each week a range of the (created_at, pseudonym, …)
-    index (no per-row date arithmetic, no sort); new learners from the `started` events."""
-    first, last = (
-        await uow.session.execute(
-            _filtered(select(func.min(Event.created_at), func.max(Event.created_at)), filter)
-        )
-    ).one()
-    if first is None or last is None:
-        return Table("weekly", ("week", "new_learners", "active_learners"), ())
-    mondays = _mondays(first, last)
-    active = await _by_week(uow, filter, mondays, None)
-    new = await _by_week(uow, filter, mondays, "started")
+    """Active learners week by week, and new learners (their `started` events), each from
+    one ordered pass over a week index (see `stats_sql.by_week`)."""
+    active = await by_week(uow, filter, None)
+    new = await by_week(uow, filter, "started")
     rows = [(w, new.get(w, 0), n) for w, n in sorted(active.items()) if n]
     grid = suppress_grid([[a, b] for _, a, b in rows], columns=False)
     return Table(
@@ -214,8 +106,7 @@ async def _completion(uow: UnitOfWork, filter: Filter, by: str) -> Table:
         opened = _one(await _people(uow, filter, "lesson_opened", Event.locale))
         done = _one(await _people(uow, filter, "lesson_completed", Event.locale))
     else:
-        opened = await _by_cohort(uow, filter, "lesson_opened")
-        done = await _by_cohort(uow, filter, "lesson_completed")
+        opened, done = await by_cohort(uow, filter, "lesson_opened", "lesson_completed")
     keys = {*opened, *done}
     rows = sorted(
         ((k, opened.get(k, 0), done.get(k, 0)) for k in keys), key=lambda r: (-r[1], str(r[0]))
@@ -226,22 +117,6 @@ async def _completion(uow: UnitOfWork, filter: Filter, by: str) -> Table:
         (by, "started", "completed"),
         tuple((key or "", *cells) for (key, _, _), cells in zip(rows, grid, strict=True)),
     )
-
-
-async def _by_cohort(uow: UnitOfWork, filter: Filter, name: str) -> dict[Any, int]:
-    """Learners of each cohort with an event called `name`: each `cohort_joined` event (in
-    cohort order, from the index) looks its learner's events up by pseudonym."""
-    joined = select(Event.pseudonym, Event.value).where(Event.name == "cohort_joined").subquery()
-    events = aliased(Event)
-    found = _filtered(select(events.id), filter, name, events=events).where(
-        events.pseudonym == joined.c.pseudonym
-    )
-    query = (
-        select(joined.c.value, func.count(func.distinct(joined.c.pseudonym)))
-        .where(found.exists())
-        .group_by(joined.c.value)
-    )
-    return {k: int(n) for k, n in await _rows(uow, query)}
 
 
 def _ordered(catalog: Catalog) -> list[str]:
@@ -279,11 +154,11 @@ async def _act(uow: UnitOfWork, filter: Filter, catalog: Catalog) -> Table:
 
 
 async def _feedback(uow: UnitOfWork, filter: Filter, catalog: Catalog) -> Table:
-    counts = await _people(
-        uow, filter, "lesson_feedback", Event.lesson_key, Event.version, Event.value
+    counts = await _people(  # in the index's order (see `_people`)
+        uow, filter, "lesson_feedback", Event.lesson_key, Event.value, Event.version
     )
     found: dict[tuple[Any, Any], list[int]] = {}
-    for (lesson, version, value), n in counts.items():
+    for (lesson, value, version), n in counts.items():
         if value in (USEFUL, NOT_REALLY):
             found.setdefault((lesson, version), [0, 0])[value == NOT_REALLY] = n
     order = {k: i for i, k in enumerate(_ordered(catalog))}
@@ -326,6 +201,7 @@ async def _help(uow: UnitOfWork, filter: Filter) -> tuple[Table, Table]:
 
 async def report(uow: UnitOfWork, catalog: Catalog, filter: Filter) -> Report:
     """Every aggregate coordinators see, already rounded and suppressed."""
+    await prepare(uow)
     tables = [
         await _weekly(uow, filter),
         await _funnel(uow, filter, catalog),
