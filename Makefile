@@ -44,7 +44,7 @@ $(STAMP): $(LOCKED) pyproject.toml
 install: $(STAMP) $(MO) ## Create .venv, install the locked set and Ura, compile catalogs
 
 lock: $(LOCKED) ## Upgrade on purpose: re-resolve pyproject.toml into requirements/*.lock (then make test)
-	$(COMPILE) --extra dev -o $(LOCK)
+	$(COMPILE) --extra dev --extra train -o $(LOCK)
 	$(COMPILE) -c $(LOCK) -o $(RUN_LOCK)
 
 locale/%/LC_MESSAGES/ura.mo: locale/%/LC_MESSAGES/ura.po $(STAMP)

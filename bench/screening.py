@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -25,9 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
+from bench.record import record  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db import migrate  # noqa: E402
 from bot.handlers import SCREEN_GROUP  # noqa: E402
+from bot.help.model import MeaningModel  # noqa: E402
+from bot.help.reader import MeaningReader  # noqa: E402
 from bot.help.screening import Screener, normalize  # noqa: E402
 from bot.runner import Runtime  # noqa: E402
 from fake_telegram import BotApiEmulator, EmulatorRequest  # noqa: E402
@@ -95,6 +99,37 @@ def micro(screener: Screener) -> None:
         )
 
 
+async def latency(screener: Screener, reader: MeaningReader) -> list[str]:
+    """Wall time per typed message through `HelpService.screen`'s path (lists, then the
+    model off the loop), p50 and p99, against the lists alone, one message at a time."""
+    long_text = " ".join(row["text"] for row in LABELLED if row["category"] == "none")[:5000]
+    lines = []
+    for label, texts in (
+        ("labelled set", [r["text"] for r in LABELLED][:600]),
+        ("5,000 chars", [long_text] * 50),
+    ):
+        timings: dict[str, list[float]] = {"lists": [], "lists+model": []}
+        for text in texts:
+            start = time.perf_counter()
+            listed = screener.classify(text, "en")
+            timings["lists"].append(time.perf_counter() - start)
+            if not listed.urgent:
+                await reader.read(text)
+            timings["lists+model"].append(time.perf_counter() - start)
+        p = {
+            k: (statistics.median(v), statistics.quantiles(v, n=100)[98])
+            for k, v in timings.items()
+        }
+        lines.append(
+            f"screen, {label:12}: lists+model p50 {p['lists+model'][0] * 1e3:6.1f} ms "
+            f"p99 {p['lists+model'][1] * 1e3:6.1f} ms   lists alone p50 "
+            f"{p['lists'][0] * 1e3:6.2f} ms p99 {p['lists'][1] * 1e3:6.2f} ms   "
+            f"ratio p50 {p['lists+model'][0] / p['lists'][0]:.0f}"
+        )
+    reader.close()
+    return lines
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=40)
@@ -111,7 +146,19 @@ async def main() -> None:
         f"typed messages (sqlite): without screening {base:6.0f} updates/s   with "
         f"{screened:6.0f} updates/s   screened/unscreened = {screened / base:.2f}"
     )
-    micro(Screener.from_dir(ROOT / "referrals" / "phrases"))
+    screener = Screener.from_dir(ROOT / "referrals" / "phrases")
+    micro(screener)
+    found = await latency(screener, MeaningReader(MeaningModel.load(ROOT / "referrals" / "model")))
+    print("\n".join(found))
+    record(
+        "screening",
+        "python bench/screening.py " + " ".join(sys.argv[1:]),
+        [
+            f"typed messages (sqlite): screened/unscreened = {screened / base:.2f} "
+            f"({screened:.0f} vs {base:.0f} updates/s)",
+            *found,
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(default=1_000_000, ge=1, alias="URA_UPLOAD_MAX_BYTES")
     upload_max_files: int = Field(default=200, ge=1, alias="URA_UPLOAD_MAX_FILES")
     upload_max_unpacked: int = Field(default=5_000_000, ge=1, alias="URA_UPLOAD_MAX_UNPACKED")
+    # Screening reads meaning with the model in referrals/model/ beside the phrase lists;
+    # off, the lists screen alone (for a machine that cannot run it; say so to staff).
+    screening_model: bool = Field(default=True, alias="URA_SCREENING_MODEL")
     # How stale a process's referral directory may be after a moderator publishes one.
     directory_check_seconds: float = Field(default=5.0, ge=0, alias="URA_DIRECTORY_CHECK_SECONDS")
     # The simple announcement sender: messages a second per process (Telegram allows about

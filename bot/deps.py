@@ -20,6 +20,8 @@ from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.uow import UnitOfWork
 from bot.files import ContentInvalid
 from bot.help.directory import Directory, DirectoryStore, load_directory
+from bot.help.model import META, MeaningModel
+from bot.help.reader import MeaningReader
 from bot.help.screening import Screener
 from bot.help.service import HelpService
 from bot.i18n.catalogs import Catalogs
@@ -40,14 +42,24 @@ class Content:
     directory: Directory
     screener: Screener
     catalogs: Catalogs
+    reader: MeaningReader | None = None  # the meaning model, unless switched off
 
     @classmethod
     def load(cls, settings: Settings) -> Content:
-        """Read and check the directory, the phrase lists and the compiled catalogs."""
+        """Read and check the directory, the phrase lists, the meaning model and the compiled
+        catalogs. A broken model stops start-up like a broken list; a missing one is said."""
+        reader = None
+        if settings.screening_model:
+            folder = settings.referrals_dir / "model"
+            if (folder / META).exists():
+                reader = MeaningReader(MeaningModel.load(folder))
+            else:
+                log.warning("no screening model in %s: the phrase lists screen alone", folder)
         return cls(
             directory=load_directory(settings.referrals_dir / "directory"),
             screener=Screener.from_dir(settings.referrals_dir / "phrases"),
             catalogs=Catalogs(settings.locale_dir),
+            reader=reader,
         )
 
 
@@ -112,7 +124,12 @@ async def build_deps(
         accounts=Accounts(analytics),
         player=LessonPlayer(store, analytics),
         help=HelpService(
-            content.directory, content.screener, analytics, store, directory_store=directory
+            content.directory,
+            content.screener,
+            analytics,
+            store,
+            directory_store=directory,
+            reader=content.reader,
         ),
     )
 

@@ -127,3 +127,17 @@ def test_error_text_is_file_line_field(lessons: Path) -> None:
     line = edit(path, "track: fatherhood", "track: nope")
     [error] = errors_for(lessons)
     assert str(error).startswith(f"{path}:{line}: track: ")
+
+
+def test_heavy_is_inherited_and_a_translation_cannot_change_it(lessons: Path) -> None:
+    heavy = sorted((lessons / "fatherhood").glob("03-*.en.yaml"))[0]
+    assert "heavy: true" in heavy.read_text(encoding="utf-8")
+    catalog = load_catalog(lessons)
+    track = catalog.track("fatherhood")
+    assert track is not None
+    assert [ls.heavy for ls in track.lessons][:3] == [False, False, True]  # ru etc. inherit
+    translation = heavy.with_name(heavy.name.replace(".en.", ".ru."))
+    line = edit(translation, "tags:", "heavy: false\ntags:")
+    [error] = errors_for(lessons)
+    assert (error.path, error.line, error.field) == (translation, line, "heavy")
+    assert "English source" in error.message

@@ -391,6 +391,8 @@ def test_classify_one_message() -> None:
         "urgent": True,
         "matched": "не хоч* .. жить",
         "source": "ru.yaml",
+        "band": "need",
+        "probability": None,  # a crisis phrase answers at once: the model is not asked
     }
     assert secret not in result.output
 
@@ -405,10 +407,20 @@ def test_classify_jsonl_from_a_file_and_from_stdin(tmp_path: Path) -> None:
     (tmp_path / "in.jsonl").write_text(data, encoding="utf-8")
     from_file = runner.invoke(
         app,
-        ["referrals", "classify", "--phrases", str(PHRASES), "--jsonl", str(tmp_path / "in.jsonl")],
+        [
+            "referrals",
+            "classify",
+            "--lists-only",
+            "--phrases",
+            str(PHRASES),
+            "--jsonl",
+            str(tmp_path / "in.jsonl"),
+        ],
     )
     from_stdin = runner.invoke(
-        app, ["referrals", "classify", "--phrases", str(PHRASES), "--jsonl", "-"], input=data
+        app,
+        ["referrals", "classify", "--lists-only", "--phrases", str(PHRASES), "--jsonl", "-"],
+        input=data,
     )
     for result in (from_file, from_stdin):
         assert result.exit_code == 0, result.output
@@ -435,7 +447,16 @@ def test_classify_jsonl_reports_bad_lines_without_echoing_them() -> None:
 def test_evaluate_passes_on_the_labelled_set() -> None:
     result = runner.invoke(
         app,
-        ["referrals", "evaluate", "--phrases", str(PHRASES), "--file", str(LABELLED), "--json"],
+        [
+            "referrals",
+            "evaluate",
+            "--lists-only",
+            "--phrases",
+            str(PHRASES),
+            "--file",
+            str(LABELLED),
+            "--json",
+        ],
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
@@ -452,7 +473,16 @@ def test_evaluate_fails_below_the_thresholds(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     result = runner.invoke(
-        app, ["referrals", "evaluate", "--phrases", str(PHRASES), "--file", str(labelled)]
+        app,
+        [
+            "referrals",
+            "evaluate",
+            "--lists-only",
+            "--phrases",
+            str(PHRASES),
+            "--file",
+            str(labelled),
+        ],
     )
     assert result.exit_code == 1
     assert "crisis recall 0.000 < 1.0" in result.output

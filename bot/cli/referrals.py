@@ -13,6 +13,7 @@ from bot.config import Settings
 
 if TYPE_CHECKING:  # imported lazily at run time, so `ura --help` stays fast
     from bot.help.evaluation import Evaluation
+    from bot.help.reader import MeaningReader
     from bot.help.screening import Screener, Verdict
 
 app = typer.Typer(
@@ -87,8 +88,33 @@ def _load_screener(phrases: Path | None) -> Screener:
     return content_or_exit(lambda: Screener.from_dir(root), root)
 
 
+ModelDir = Annotated[
+    Path | None,
+    typer.Option("--model", help="The meaning model folder (default: URA_REFERRALS_DIR/model)."),
+]
+ListsOnly = Annotated[
+    bool, typer.Option("--lists-only", help="Screen with the phrase lists alone, no model.")
+]
+
+
+def _load_reader(model: Path | None, lists_only: bool) -> MeaningReader | None:
+    """The meaning model, unless --lists-only; exit 1 with one line if it cannot be read."""
+    if lists_only:
+        return None
+    from bot.help.model import MeaningModel, ModelInvalid
+    from bot.help.reader import MeaningReader
+
+    folder = model or Settings().referrals_dir / "model"
+    try:
+        return MeaningReader(MeaningModel.load(folder))
+    except ModelInvalid as exc:
+        typer.echo(f"the screening model cannot be read: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+
+
 def _verdict_json(verdict: Verdict, **extra: object) -> str:
-    """One output line: the category, whether it is urgent, and the phrase that decided it."""
+    """One output line: the category, whether it is urgent, the phrase (or "model") that
+    decided it, the band, and the model's probability of a need when it decided."""
     import json
 
     return json.dumps(
@@ -98,6 +124,8 @@ def _verdict_json(verdict: Verdict, **extra: object) -> str:
             "urgent": verdict.urgent,
             "matched": verdict.matched,
             "source": verdict.source,
+            "band": verdict.band,
+            "probability": verdict.probability,
         },
         ensure_ascii=False,
     )
@@ -114,41 +142,47 @@ def referrals_classify(
         ),
     ] = None,
     phrases: PhrasesDir = None,
+    model: ModelDir = None,
+    lists_only: ListsOnly = False,
 ) -> None:
     """Screen TEXT (or every line of --jsonl) and print one JSON line per message.
 
-    For auditing the phrase lists: the output names the matched phrase and its file but
-    never repeats the text. Exits 1 if a --jsonl line could not be read.
+    For auditing the screening: the output names the matched phrase and its file, or
+    "source": "model" with its probability, but never repeats the text. Exits 1 if a
+    --jsonl line could not be read.
     """
     import json
     from contextlib import nullcontext
 
     from bot.help.evaluation import parse_line
+    from bot.help.reader import screen_many
     from bot.i18n.locales import SUPPORTED_LOCALES
 
     if (text is None) == (jsonl is None):
         raise typer.BadParameter("give either TEXT or --jsonl FILE")
     if lang not in SUPPORTED_LOCALES:
         raise typer.BadParameter(f"use one of {', '.join(SUPPORTED_LOCALES)}", param_hint="--lang")
-    screener = _load_screener(phrases)
+    screener, reader = _load_screener(phrases), _load_reader(model, lists_only)
     if text is not None:
-        typer.echo(_verdict_json(screener.classify(text, lang)))
+        typer.echo(_verdict_json(screen_many(screener, reader, [(text, lang)])[0]))
         return
     assert jsonl is not None
     stdin = typer.get_text_stream("stdin")
-    failed = False
+    rows, out = [], {}
     with nullcontext(stdin) if str(jsonl) == "-" else jsonl.open(encoding="utf-8") as stream:
         for number, raw in enumerate(stream, start=1):
             if not raw.strip():
                 continue
             try:
-                row = parse_line(raw, need_category=False)
+                rows.append((number, parse_line(raw, need_category=False)))
             except ValueError as exc:  # the message never includes the text
-                failed = True
-                typer.echo(json.dumps({"line": number, "error": str(exc)}))
-                continue
-            verdict = screener.classify(row["text"], row["lang"])
-            typer.echo(_verdict_json(verdict, line=number, lang=row["lang"]))
+                out[number] = json.dumps({"line": number, "error": str(exc)})
+    failed = bool(out)
+    verdicts = screen_many(screener, reader, [(row["text"], row["lang"]) for _, row in rows])
+    for (number, row), verdict in zip(rows, verdicts, strict=True):
+        out[number] = _verdict_json(verdict, line=number, lang=row["lang"])
+    for number in sorted(out):  # in the input's order
+        typer.echo(out[number])
     if failed:
         raise typer.Exit(code=1)
 
@@ -163,6 +197,8 @@ def referrals_evaluate(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
     phrases: PhrasesDir = None,
+    model: ModelDir = None,
+    lists_only: ListsOnly = False,
 ) -> None:
     """Score the screening per language on a labelled set; exit 1 below the thresholds.
 
@@ -177,14 +213,14 @@ def referrals_evaluate(
         to_json,
     )
 
-    screener = _load_screener(phrases)
+    screener, reader = _load_screener(phrases), _load_reader(model, lists_only)
     path = file or Settings().referrals_dir / "labelled.jsonl"
     try:
         examples = read_labelled(path)
     except (LabelledInvalid, OSError) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(code=1) from None
-    result = evaluate(screener, examples)
+    result = evaluate(screener, examples, reader)
     if as_json:
         typer.echo(json.dumps(to_json(result), ensure_ascii=False, indent=2))
     else:
@@ -192,6 +228,38 @@ def referrals_evaluate(
             typer.echo(line)
     if not result.passed:
         raise typer.Exit(code=1)
+
+
+@app.command("train")
+def referrals_train(
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the model here (default: URA_REFERRALS_DIR/model)."),
+    ] = None,
+) -> None:
+    """Fit the meaning model on labelled.jsonl and training/*.jsonl (needs the train extra).
+
+    Reproducible: fixed folds and seed; the thresholds come from the training data's own
+    out-of-fold predictions, never from a held-out set. Commit the two files it writes.
+    """
+    import json
+
+    from bot.help.evaluation import LabelledInvalid
+
+    try:
+        from bot.help.training import train
+    except ImportError:  # pragma: no cover - depends on the install
+        typer.echo("training needs scikit-learn: pip install 'ura[train]'", err=True)
+        raise typer.Exit(code=1) from None
+    root = Settings().referrals_dir
+    try:
+        meta = train(root, out or root / "model")
+    except (LabelledInvalid, OSError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo(json.dumps({k: meta[k] for k in ("thresholds", "training_sha256", "examples")}))
+    for lang, figures in meta["out_of_fold"].items():
+        typer.echo(f"{lang}: {json.dumps(figures)}")
 
 
 def _pct(value: float | None) -> str:

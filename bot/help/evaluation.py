@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.help.categories import CATEGORIES, CRISIS, NONE
-from bot.help.screening import Screener
+from bot.help.reader import MeaningReader, screen_many
+from bot.help.screening import NEED, UNSURE, Screener, Verdict
 from bot.i18n.locales import SUPPORTED_LOCALES
 
 MIN_RECALL = 0.95
@@ -51,7 +52,9 @@ class Miss:
 class Score:
     """Counts for one language (or all of them) and the rates derived from them.
 
-    A positive counts as recalled only when the category is right, not merely flagged.
+    A positive is recalled when he gets a help answer (a clear need, in any help category):
+    that is what reaches him. `exact` counts those given their labelled category too, and
+    `asked` the messages (of any label) that got the unsure band's gentle question.
     """
 
     lang: str
@@ -61,11 +64,18 @@ class Score:
     crisis_recalled: int = 0
     negatives: int = 0
     false_positives: int = 0
+    exact: int = 0
+    asked: int = 0
 
     @property
     def recall(self) -> float | None:
-        """Share of positives given their labelled category (None without positives)."""
+        """Share of positives given a help answer (None without positives)."""
         return self.recalled / self.positives if self.positives else None
+
+    @property
+    def exact_recall(self) -> float | None:
+        """Share of positives given their labelled category."""
+        return self.exact / self.positives if self.positives else None
 
     @property
     def crisis_recall(self) -> float | None:
@@ -142,37 +152,43 @@ def read_labelled(path: Path) -> list[Example]:
     return examples
 
 
-def _tally(lang: str, results: Iterable[tuple[Example, str]]) -> Score:
-    pos = rec = cri = cri_rec = neg = fp = 0
-    for example, got in results:
+def _tally(lang: str, results: Iterable[tuple[Example, Verdict]]) -> Score:
+    pos = rec = cri = cri_rec = neg = fp = exact = asked = 0
+    for example, verdict in results:
+        helped = verdict.band == NEED and verdict.category != NONE
+        asked += verdict.band == UNSURE
         if example.category == NONE:
             neg += 1
-            fp += got != NONE
+            fp += helped
         else:
             pos += 1
-            rec += got == example.category
+            rec += helped
+            exact += helped and verdict.category == example.category
             if example.category == CRISIS:
                 cri += 1
-                cri_rec += got == CRISIS
-    return Score(lang, pos, rec, cri, cri_rec, neg, fp)
+                cri_rec += helped and verdict.category == CRISIS
+    return Score(lang, pos, rec, cri, cri_rec, neg, fp, exact, asked)
 
 
-def evaluate(screener: Screener, examples: Sequence[Example]) -> Evaluation:
-    """Classify every example and score each language and the whole set."""
-    results: list[tuple[Example, str]] = []
+def evaluate(
+    screener: Screener, examples: Sequence[Example], reader: MeaningReader | None = None
+) -> Evaluation:
+    """Classify every example (the lists, then the model where given) and score each
+    language and the whole set."""
+    results: list[tuple[Example, Verdict]] = []
     misses: list[Miss] = []
-    for example in examples:
-        verdict = screener.classify(example.text, example.lang)
-        results.append((example, verdict.category))
-        if verdict.category != example.category:
+    verdicts = screen_many(screener, reader, [(e.text, e.lang) for e in examples])
+    for example, verdict in zip(examples, verdicts, strict=True):
+        results.append((example, verdict))
+        if verdict.category != example.category or verdict.band == UNSURE:
             misses.append(
                 Miss(
                     example.line,
                     example.lang,
                     example.text,
                     example.category,
-                    verdict.category,
-                    verdict.matched,
+                    verdict.category if verdict.band != UNSURE else f"unsure:{verdict.category}",
+                    verdict.matched or verdict.source,
                 )
             )
     langs = [loc for loc in SUPPORTED_LOCALES if any(e.lang == loc for e in examples)]
@@ -188,10 +204,12 @@ def to_json(evaluation: Evaluation) -> dict[str, Any]:
             "lang": s.lang,
             "positives": s.positives,
             "recall": s.recall,
+            "exact_recall": s.exact_recall,
             "crisis": s.crisis,
             "crisis_recall": s.crisis_recall,
             "negatives": s.negatives,
             "false_positive_rate": s.false_positive_rate,
+            "asked": s.asked,
             "failures": s.failures(),
         }
 

@@ -13,6 +13,8 @@ from bot.analytics import Analytics
 from bot.db.uow import UnitOfWork
 from bot.help.categories import CRISIS, HELP_CATEGORIES
 from bot.help.directory import COUNTRIES, Directory, DirectoryStore, Service
+from bot.help.model import combine
+from bot.help.reader import MeaningReader
 from bot.help.screening import Screener, Verdict
 from bot.learning.catalog import CatalogStore
 
@@ -61,11 +63,13 @@ class HelpService:
         lessons: CatalogStore,
         *,
         directory_store: DirectoryStore | None = None,
+        reader: MeaningReader | None = None,
     ) -> None:
         # The directory lives in memory (help works with the database down); the store
         # follows moderators' publications when a path with a unit of work refreshes it.
         self.directory_store = directory_store or DirectoryStore(directory)
         self._screener = screener
+        self.reader = reader
         self._analytics = analytics
         self._lessons = lessons
 
@@ -75,8 +79,16 @@ class HelpService:
         return self.directory_store.directory
 
     def classify(self, text: str, locale: str) -> Verdict:
-        """Classify without recording anything (groups, where nobody is recorded)."""
+        """The phrase lists' verdict alone, at once, without recording anything."""
         return self._screener.classify(text, locale)
+
+    async def screen(self, text: str, locale: str) -> Verdict:
+        """The lists, then the meaning model off the event loop where they do not already
+        see a crisis (a crisis answer never waits for the model)."""
+        listed = self._screener.classify(text, locale)
+        if listed.urgent or self.reader is None:
+            return listed
+        return combine(listed, await self.reader.read(text))
 
     async def count(
         self,

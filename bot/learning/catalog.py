@@ -47,10 +47,13 @@ def track_body(track: Track) -> dict[str, Any]:
 
 def lesson_body(lesson: Lesson) -> dict[str, Any]:
     """A lesson's structure and texts as JSON-ready data."""
-    return {
+    body: dict[str, Any] = {
         "tags": list(lesson.tags),
         "texts": {loc: asdict(text) for loc, text in lesson.texts.items()},
     }
+    if lesson.heavy:  # only when set, so every other lesson keeps its content hash
+        body["heavy"] = True
+    return body
 
 
 def _lesson_text(data: dict[str, Any]) -> LessonText:
@@ -254,6 +257,7 @@ def _lesson(key: str, track: str, order: int, row: LessonRow | LessonVersion) ->
         order=order,
         tags=tuple(row.body["tags"]),
         texts={loc: _lesson_text(t) for loc, t in row.body["texts"].items()},
+        heavy=bool(row.body.get("heavy", False)),
         version=row.content_hash,
         version_id=version_id,
         number=number,

@@ -65,6 +65,13 @@ def _check_translation(
             reader.error(
                 path, node, loc, f"differs from the {name} source: {value!r} != {theirs[key]!r}"
             )
+    if f.heavy is not None and f.heavy != bool(source.heavy):  # omitted: inherited
+        reader.error(
+            path,
+            node,
+            ["heavy"],
+            f"differs from the {name} source: {f.heavy!r} != {source.heavy!r}",
+        )
 
 
 def _load_track(reader: YamlReader, folder: Path) -> Track | None:
@@ -131,6 +138,7 @@ def _load_track(reader: YamlReader, folder: Path) -> Track | None:
                 order=source.order,
                 tags=tuple(source.tags),
                 texts={loc: _lesson_text(loc, lf) for loc, (lf, _, _) in files.items()},
+                heavy=bool(source.heavy),
             )
         )
     lessons.sort(key=lambda ls: ls.order)
@@ -188,6 +196,7 @@ def _lesson_yaml(lesson: Lesson, locale: str) -> dict[str, object]:
         },
         "act": text.act,
         "tags": list(lesson.tags),
+        **({"heavy": True} if lesson.heavy else {}),
     }
 
 

@@ -39,6 +39,7 @@ class Lesson:
     order: int
     tags: tuple[str, ...]
     texts: dict[str, LessonText] = field(hash=False)
+    heavy: bool = False  # suicide, violence, loss: the closing screen offers help once more
     version: str = field(default="", compare=False)  # content hash once published
     version_id: int = field(default=0, compare=False)  # its lesson_versions row, once published
     number: int = field(default=0, compare=False)  # 1, 2, … per lesson, once published

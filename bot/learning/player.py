@@ -61,6 +61,7 @@ class LessonPlayer:
             stage=stage,
             text=lesson.text_for(locale),
             requested_locale=locale,
+            heavy=lesson.heavy,
             chosen=chosen if chosen is not None else (answer.option if answer else None),
             next_lesson=NextLesson(following.key, following.text_for(locale).title)
             if following

@@ -91,6 +91,9 @@ class LessonFile(_Strict):
     quiz: QuizFile
     act: Text
     tags: list[str] = Field(min_length=1)
+    # A heavy topic (suicide, violence, loss): its closing screen offers help once more.
+    # Translations inherit it from their source; they may repeat it, but not change it.
+    heavy: bool | None = None
 
     @field_validator("tags")
     @classmethod

@@ -54,6 +54,7 @@ class Screen:
     next_lesson: NextLesson | None = None
     changed: bool = True
     just_completed: bool = False
+    heavy: bool = False  # a heavy topic: the closing screen offers help once more
 
     @property
     def card_count(self) -> int:

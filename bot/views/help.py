@@ -195,6 +195,15 @@ def gentle_offer(category: str, tr: Translator, resume: Button | None) -> Reply:
     return Reply(text, rows(buttons + ([resume] if resume else [])))
 
 
+def unsure(tr: Translator, resume: Button | None) -> Reply:
+    """Screening is not sure he needs help: one gentle question, never a diagnosis, and the
+    way back to his lesson."""
+    return Reply(
+        tr.gettext("That sounds heavy. Do you want to talk to someone?"),
+        rows([talk_button(tr), *([resume] if resume else [])]),
+    )
+
+
 def dismissed(tr: Translator, resume: Button | None) -> Reply:
     """After 'No, thanks': the door stays open."""
     return Reply(
@@ -228,7 +237,7 @@ def settings(locale: str, country: str | None, directory: Directory, tr: Transla
 
 
 def in_a_group(tr: Translator, bot_username: str) -> Reply:
-    """In a group, never a category or a service: only a way to talk privately."""
+    """/help in a group: never a category or a service, only a way to talk privately."""
     return Reply(
         tr.gettext("Let's talk about this in private, where nobody else can read it. Tap below."),
         rows(

