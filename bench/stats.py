@@ -47,6 +47,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
+from bench.record import record  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db import migrate  # noqa: E402
 from bot.db.engine import make_engine, make_sessionmaker  # noqa: E402
@@ -352,14 +353,7 @@ async def main() -> None:
             for line in await run(kind, Path(tmp), args, catalog):
                 print(line, flush=True)
                 lines.append(line)
-    command = "python bench/stats.py " + " ".join(sys.argv[1:])
-    results = ROOT / "bench" / "RESULTS.md"
-    if not results.exists():
-        results.write_text("# Benchmark results\n", encoding="utf-8")
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    block = "\n".join(lines)
-    with results.open("a", encoding="utf-8") as out:
-        out.write(f"\n## stats ({stamp})\n\n`{command.strip()}`\n\n```\n{block}\n```\n")
+    record("stats", "python bench/stats.py " + " ".join(sys.argv[1:]), lines)
 
 
 if __name__ == "__main__":
