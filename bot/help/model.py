@@ -82,8 +82,9 @@ class Embedder:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Where a probability becomes a band: `need` and `unsure` on P(any help), `crisis` on
-    P(crisis), which raises a verdict to crisis on its own."""
+    """Where a probability becomes a band: `need` and `unsure` on P(any help); `crisis` on
+    P(crisis) raises a verdict to crisis when P(any help) reaches at least `unsure` (a low
+    P(any help) with a crisis-ish word is hyperbole far more often than not)."""
 
     need: float
     unsure: float
@@ -137,7 +138,7 @@ class MeaningModel:
         helps = {c: p for c, p in probs.items() if c != NONE}
         guess = max(helps, key=lambda c: (helps[c], -priority(c)))
         t = self.thresholds
-        if probs.get(CRISIS, 0.0) >= t.crisis:
+        if need >= t.unsure and probs.get(CRISIS, 0.0) >= t.crisis:
             guess, band = CRISIS, NEED
         elif need >= t.need:
             band = NEED

@@ -86,6 +86,7 @@ def _threshold(
     `recall` on the positives: the model is only asked where the lists are silent."""
     wanted = int(np.ceil(recall * positive.sum())) - int((positive & covered).sum())
     ranked = np.sort(scores[positive & ~covered])[::-1]
+    ranked = ranked[ranked > 0]  # a score of 0 is "never": no threshold reaches it
     if wanted <= 0 or not len(ranked):
         return 0.9
     return float(ranked[min(wanted, len(ranked)) - 1])
@@ -100,7 +101,7 @@ def _figures(
 ) -> dict[str, dict[str, Any]]:
     """Out-of-fold recall, crisis recall and false positives of lists + model, per language."""
     listed_crisis = np.array([v.category == CRISIS for v in listed])
-    crisis = listed_crisis | (crisis_p >= t.crisis)
+    crisis = listed_crisis | ((help_p >= t.unsure) & (crisis_p >= t.crisis))
     need = np.array([v.band == NEED for v in listed]) | (help_p >= t.need) | crisis
     out: dict[str, dict[str, Any]] = {}
     for lang in sorted({e.lang for e in examples}):
@@ -138,10 +139,12 @@ def train(root: Path, out: Path, embedder: Embedder | None = None) -> dict[str, 
     positive, crisis = labels != NONE, labels == CRISIS
     listed_crisis = np.array([v.category == CRISIS for v in listed])
     need = _threshold(help_p, positive, covered, NEED_RECALL)
+    unsure = min(need, _threshold(help_p, positive, covered, UNSURE_RECALL))
+    eligible = np.where(help_p >= unsure, crisis_p, 0.0)  # the override needs a likely need
     thresholds = Thresholds(
         need=round(need, 4),
-        unsure=round(min(need, _threshold(help_p, positive, covered, UNSURE_RECALL)), 4),
-        crisis=round(_threshold(crisis_p, crisis, listed_crisis, CRISIS_RECALL), 4),
+        unsure=round(unsure, 4),
+        crisis=round(_threshold(eligible, crisis, listed_crisis, CRISIS_RECALL), 4),
     )
     final = _fit(features, labels)
     order = list(final.classes_)
