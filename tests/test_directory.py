@@ -190,6 +190,7 @@ def service(key: str, **overrides: object) -> Service:
         key=key,
         country="kg",
         name=key,
+        names={"en": key},
         about={"en": "English", "ru": "Русский"},
         categories=("support",),
         emergency=False,

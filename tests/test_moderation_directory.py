@@ -22,8 +22,11 @@ MOD, LEARNER = 501, 777
 DIRECTORY = ROOT / "referrals" / "directory"
 NEW_ENTRY = """
   - id: xk-test-talkline
-    name: Test Talk Line
-    about: {en: A line to talk to someone about anything.}
+    name: {en: Test Talk Line, sq: Linja Test për të folur, sr: Test linija za razgovor}
+    about:
+      en: A line to talk to someone about anything.
+      sq: Një linjë për të folur me dikë për çdo gjë.
+      sr: Linija za razgovor sa nekim o bilo čemu.
     categories: [support]
     phone: "+383 44 000 111"
     source: https://example.org/test-talk-line

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from bot.db.staff_models import DirectoryPublication
 from bot.files import ContentError, ContentInvalid, YamlReader, line_of
 from bot.help.directory_schema import COUNTRIES, COUNTRY_NAMES, CountryFile, ServiceFile
-from bot.i18n.locales import pick
+from bot.help.directory_texts import missing_texts, pick_text
 
 if TYPE_CHECKING:
     from bot.db.uow import UnitOfWork
@@ -48,7 +48,8 @@ class Service:
 
     key: str
     country: str
-    name: str
+    name: str  # in English, for moderators and statistics; learners see `name_for`
+    names: dict[str, str]
     about: dict[str, str]
     categories: tuple[str, ...]
     emergency: bool
@@ -56,16 +57,23 @@ class Service:
     phone: str | None
     website: str | None
     telegram: str | None
-    hours: str | None
+    hours: dict[str, str] | None
     cost: str
     anonymous: bool | None
     languages: tuple[str, ...]
     source: str
     verified_on: date | None
 
+    def name_for(self, locale: str) -> str:
+        """The name in the reader's language, else along `directory_chain` (ky → ru → en)."""
+        return pick_text(self.names, locale)
+
     def about_for(self, locale: str) -> str:
-        """The description in the reader's language, falling back as lessons do (ky → ru → en)."""
-        return pick(self.about, locale)
+        """The description in the reader's language, else along `directory_chain`."""
+        return pick_text(self.about, locale)
+
+    def hours_for(self, locale: str) -> str | None:
+        return pick_text(self.hours, locale) if self.hours else None
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,7 @@ class Country:
 
     def name_for(self, locale: str) -> str:
         """The country's name in `locale` (any ISO code in the file), else along the chain."""
-        return pick(self.names, locale)
+        return pick_text(self.names, locale)
 
 
 @dataclass(frozen=True)
@@ -121,7 +129,8 @@ def _service(country: str, f: ServiceFile) -> Service:
     return Service(
         key=f.id,
         country=country,
-        name=f.name,
+        name=f.name["en"],
+        names=dict(f.name),
         about=dict(f.about),
         categories=tuple(f.categories),
         emergency=f.emergency,
@@ -129,7 +138,7 @@ def _service(country: str, f: ServiceFile) -> Service:
         phone=f.phone,
         website=f.website,
         telegram=f.telegram,
-        hours=f.hours,
+        hours=dict(f.hours) if f.hours else None,
         cost=f.cost,
         anonymous=f.anonymous,
         languages=tuple(f.languages),
@@ -157,6 +166,9 @@ class _Checker:
             )
         else:
             self.seen[f.id] = (path, line_of(node, [*loc, "id"]))
+        texts = {"name": f.name, "about": f.about, "hours": f.hours}
+        for field, code in missing_texts(cc, texts):
+            self.reader.error(path, node, [*loc, field], f'no "{code}" text')
         if f.emergency and f.phone is None:
             self.reader.error(path, node, [*loc, "phone"], "an emergency entry needs a phone")
         if f.phone is None and f.website is None and f.telegram is None:

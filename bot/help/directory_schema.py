@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from bot.help.categories import HELP_CATEGORIES
-from bot.i18n.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
+from bot.help.directory_texts import check_texts, is_neutral
+from bot.i18n.locales import DEFAULT_LOCALE
 
 # The countries we cover, in the order the country question lists them. The English names
 # are for moderators' messages only; learners see each file's own `name:`.
@@ -57,7 +58,7 @@ class ServiceFile(_Strict):
     """One entry under `services:`."""
 
     id: str
-    name: ShortText
+    name: dict[str, ShortText]
     about: dict[str, AboutText]
     categories: list[str] = Field(min_length=1)
     emergency: bool = False
@@ -65,7 +66,7 @@ class ServiceFile(_Strict):
     phone: str | None = None
     website: str | None = None
     telegram: str | None = None
-    hours: ShortText | None = None
+    hours: dict[str, ShortText] | None = None
     cost: Literal["free", "paid", "low_cost", "unknown"] = "unknown"
     anonymous: bool | None = None
     languages: list[str] = Field(default_factory=list)
@@ -82,16 +83,34 @@ class ServiceFile(_Strict):
             )
         return value
 
-    @field_validator("about")
+    @field_validator("name", mode="before")
     @classmethod
-    def _about_locales(cls, about: dict[str, str]) -> dict[str, str]:
+    def _name_per_language(cls, value: object) -> object:
+        """A name is read by people in several languages, so it is written in each."""
+        if isinstance(value, str):
+            raise ValueError(f"write the name in each language: name: {{en: {value}, ...}}")
+        return value
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _hours_per_language(cls, value: object) -> object:
+        """'24/7' reads the same in every language; 'every day 14:00–23:00' does not."""
+        if isinstance(value, str):
+            if not is_neutral(value):
+                raise ValueError(
+                    f"{value!r} has words in it: write it in each language, "
+                    f'hours: {{en: {value}, ...}}; only hours such as "24/7" may be one text'
+                )
+            return {DEFAULT_LOCALE: value}
+        return value
+
+    @field_validator("name", "about", "hours")
+    @classmethod
+    def _text_locales(cls, texts: dict[str, str] | None) -> dict[str, str] | None:
         """English is the last step of every fallback chain, so it must exist."""
-        if DEFAULT_LOCALE not in about:
-            raise ValueError("needs an English text: add `en: ...`")
-        unknown = sorted(set(about) - set(SUPPORTED_LOCALES))
-        if unknown:
-            raise ValueError(f"unknown locale(s) {unknown}; use {list(SUPPORTED_LOCALES)}")
-        return about
+        if texts is not None:
+            check_texts(texts)
+        return texts
 
     @field_validator("categories")
     @classmethod

@@ -98,7 +98,8 @@ def country_question(directory: Directory, tr: Translator, category: str | None)
 
 
 def _details(service: Service, tr: Translator) -> str:
-    parts = [service.hours] if service.hours else []
+    hours = service.hours_for(tr.locale)
+    parts = [hours] if hours else []
     if service.cost in _COST:
         parts.append(tr.gettext(_COST[service.cost]))
     if service.anonymous:
@@ -109,16 +110,18 @@ def _details(service: Service, tr: Translator) -> str:
     return " · ".join(parts)
 
 
-def _dial(service: Service) -> str:
-    """'Name: phone', or the name alone when it already says the number ('Police 192')."""
-    if not service.phone or service.phone in service.name:
-        return service.name
-    return f"{service.name}: {service.phone}"
+def _dial(service: Service, tr: Translator) -> str:
+    """'Name: phone', or the name alone when it already says the number ('Police 192'),
+    the name in the reader's language (`Service.name_for`: never another script)."""
+    name = service.name_for(tr.locale)
+    if not service.phone or service.phone in name:
+        return name
+    return f"{name}: {service.phone}"
 
 
 def service_lines(service: Service, tr: Translator) -> str:
     """One service: name and phone, what it does, when, cost, and where else to reach it."""
-    head = f"☎ {_dial(service)}"
+    head = f"☎ {_dial(service, tr)}"
     if service.region:
         head += f" ({service.region})"
     lines = [head, service.about_for(tr.locale)]
@@ -141,7 +144,7 @@ def _emergency_block(offer: HelpOffer, directory: Directory, tr: Translator) -> 
         return tr.gettext("Emergency numbers:") + "\n" + "\n".join(lines)
     if not offer.emergency:
         return tr.gettext("If you are in danger, call your local emergency number now.")
-    numbers = "\n".join(f"• {_dial(s)}" for s in offer.emergency)
+    numbers = "\n".join(f"• {_dial(s, tr)}" for s in offer.emergency)
     return tr.gettext("Emergency numbers:") + "\n" + numbers
 
 
