@@ -5,21 +5,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LOCKED := $(VENV)/.locked-stamp
-# What gets installed: every package pinned with its hashes, for runtime + dev (dev.lock)
-# and runtime alone (run.lock). `make lock` writes both from pyproject.toml's ranges.
+# The lock is uv.lock: every package pinned with its hashes, for every platform. pip installs
+# its exports, which `make lock` writes beside it: runtime + dev + training + build
+# (requirements/dev.lock) and runtime + build alone (requirements/run.lock, for a server).
 LOCK := requirements/dev.lock
 RUN_LOCK := requirements/run.lock
 # `make lock` takes the newest releases the ranges allow; `make lock LOCK_FLAGS=` keeps the
 # current pins where it can, `LOCK_FLAGS='--upgrade-package babel'` moves one package.
 LOCK_FLAGS ?= --upgrade
-COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
-	--custom-compile-command 'make lock' $(LOCK_FLAGS) pyproject.toml requirements/build.in
+EXPORT = $(BIN)/uv export --frozen --quiet --no-header --no-emit-project --no-dev --group build \
+	--format requirements-txt
+DEV_EXPORT = $(EXPORT) --extra dev --extra train
 MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/ura.po))
 EXTRACT = $(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output \
 	--project=Ura --version=0.1 --copyright-holder=Ura --msgid-bugs-address=ura@example.org
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run test soak lint format i18n i18n-check bench clean
+.PHONY: help install lock lock-check run test soak lint format i18n i18n-check bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -43,9 +45,15 @@ $(STAMP): $(LOCKED) pyproject.toml
 
 install: $(STAMP) $(MO) ## Create .venv, install the locked set and Ura, compile catalogs
 
-lock: $(LOCKED) ## Upgrade on purpose: re-resolve pyproject.toml into requirements/*.lock (then make test)
-	$(COMPILE) --extra dev --extra train -o $(LOCK)
-	$(COMPILE) -c $(LOCK) -o $(RUN_LOCK)
+lock: $(LOCKED) ## Upgrade on purpose: re-resolve pyproject.toml into uv.lock and its exports (then make test)
+	$(BIN)/uv lock $(LOCK_FLAGS)
+	$(DEV_EXPORT) -o $(LOCK)
+	$(EXPORT) -o $(RUN_LOCK)
+
+lock-check: $(STAMP) ## Fail if uv.lock does not fit pyproject.toml or requirements/*.lock are not its exports
+	$(BIN)/uv lock --check --offline --quiet
+	$(DEV_EXPORT) | diff -q - $(LOCK) >/dev/null || { echo "$(LOCK) is stale: run 'make lock LOCK_FLAGS='"; exit 1; }
+	$(EXPORT) | diff -q - $(RUN_LOCK) >/dev/null || { echo "$(RUN_LOCK) is stale: run 'make lock LOCK_FLAGS='"; exit 1; }
 
 locale/%/LC_MESSAGES/ura.mo: locale/%/LC_MESSAGES/ura.po $(STAMP)
 	$(BIN)/pybabel -q compile --use-fuzzy -D ura -i $< -o $@
@@ -59,7 +67,7 @@ test: $(STAMP) $(MO) ## Run the whole test suite (SQLite, and Postgres where it 
 soak: $(STAMP) $(MO) ## The fault suite at ten times its size (kills, replays, fuzzing, outages)
 	URA_FAULT_SCALE=10 $(BIN)/pytest -q tests/faults
 
-lint: $(STAMP) $(MO) i18n-check ## ruff, mypy, migrations drift, catalog drift, lesson files
+lint: $(STAMP) $(MO) i18n-check lock-check ## ruff, mypy, migrations drift, catalog drift, lesson files
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
