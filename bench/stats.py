@@ -29,13 +29,11 @@ import hashlib
 import io
 import json
 import os
-import random
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,16 +43,14 @@ sys.path.insert(0, str(ROOT))
 import asyncpg  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from sqlalchemy import func, insert, select, text  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
 from bench.record import record  # noqa: E402
+from bench.seed_events import LOCALES, seed  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.db import migrate  # noqa: E402
-from bot.db.engine import make_engine, make_sessionmaker  # noqa: E402
-from bot.db.models import Event, User  # noqa: E402
-from bot.db.uow import UnitOfWork  # noqa: E402
+from bot.db.engine import make_engine  # noqa: E402
+from bot.db.models import Event  # noqa: E402
 from bot.i18n.catalogs import Catalogs  # noqa: E402
-from bot.learning.catalog import publish  # noqa: E402
 from bot.learning.loader import load_catalog  # noqa: E402
 from bot.learning.model import Catalog  # noqa: E402
 from bot.staff import charts  # noqa: E402
@@ -63,158 +59,6 @@ from bot.views import staff_stats as views  # noqa: E402
 POSTGRES_ADMIN = os.environ.get(
     "URA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-LOCALES = ("en", "ru", "sq", "sr", "ky", "kk", "uz", "tg")
-WEIGHTS = (30, 25, 12, 10, 8, 6, 5, 4)
-COHORTS = ("school-7", "club-north", "campaign-spring", "youth-centre", "football")
-COUNTRIES = ("al", "rs", "kg", "kz", "uz", "tj", "zz")
-CATEGORIES = ("crisis", "mental_health", "substance", "health", "support", "violence_victim")
-COLUMNS = ("pseudonym", "name", "ref", "locale", "track_key", "lesson_key", "value", "version",
-           "country", "created_at")  # fmt: skip
-
-
-def _row(base: dict[str, Any], name: str, **values: Any) -> tuple[Any, ...]:
-    row = {**base, "name": name, **values}
-    return tuple(row.get(column) for column in COLUMNS)
-
-
-def events(catalog: Catalog, learners: int, total: int, seed: int = 7) -> Iterator[tuple[Any, ...]]:
-    """Plausible journeys, learner by learner, until `total` events were made."""
-    rng = random.Random(seed)
-    now = datetime.now(UTC)
-    tracks = [[ls.key for ls in t.lessons] for t in catalog.tracks]
-    keys = [t.key for t in catalog.tracks]
-    made = 0
-    per = total / learners
-    for n in range(learners):
-        who = hashlib.sha256(f"bench-{n}".encode()).hexdigest()
-        locale = rng.choices(LOCALES, WEIGHTS)[0]
-        at = now - timedelta(days=rng.random() * 182)
-        rows: list[tuple[Any, ...]] = []
-        base = {"pseudonym": who, "locale": locale}
-        rows.append(_row({**base, "created_at": at}, "started", ref="once"))
-        if rng.random() < 0.3:
-            rows.append(
-                _row(
-                    {**base, "created_at": at},
-                    "cohort_joined",
-                    ref="once",
-                    locale=None,
-                    value=rng.choice(COHORTS),
-                )
-            )
-        track = rng.randrange(len(tracks))
-        budget = max(1, int(rng.expovariate(1 / per)))
-        for lesson in tracks[track]:
-            if len(rows) >= budget:
-                break
-            at = min(now, at + timedelta(hours=rng.random() * 60))
-            where = {"track_key": keys[track], "lesson_key": lesson}
-            rows.append(_row({**base, "created_at": at}, "lesson_opened", **where))
-            if rng.random() < 0.85:
-                rows.append(
-                    _row(
-                        {**base, "created_at": at},
-                        "quiz_answered",
-                        value=str(rng.randrange(4)),
-                        **where,
-                    )
-                )
-            if rng.random() >= 0.75:
-                break
-            rows.append(
-                _row({**base, "created_at": at}, "act_reached", ref=f"act:{lesson}", **where)
-            )
-            rows.append(_row({**base, "created_at": at}, "lesson_completed", **where))
-            if rng.random() < 0.6:
-                answer = rng.choices(("useful", "not_really", "skip"), (6, 2, 2))[0]
-                rows.append(
-                    _row(
-                        {**base, "created_at": at},
-                        "lesson_feedback",
-                        ref=f"fb:{lesson}:1",
-                        value=answer,
-                        version=1,
-                        **where,
-                    )
-                )
-        if rng.random() < 0.15:
-            country = rng.choice(COUNTRIES)
-            rows.append(
-                _row({**base, "created_at": at}, "help_opened", value="menu", country=country)
-            )
-            if rng.random() < 0.6:
-                rows.append(
-                    _row(
-                        {**base, "created_at": at},
-                        "help_shown",
-                        value=rng.choice(CATEGORIES),
-                        country=country,
-                    )
-                )
-        for row in rows:
-            if made >= total:
-                return
-            made += 1
-            yield row
-    while made < total:  # top up with later visits of the first learners
-        who = hashlib.sha256(f"bench-{made % learners}".encode()).hexdigest()
-        made += 1
-        yield (
-            who,
-            "locale_set",
-            None,
-            "en",
-            None,
-            None,
-            None,
-            None,
-            None,
-            now - timedelta(days=made % 180),
-        )
-
-
-async def seed(
-    url: str, catalog: Catalog, learners: int, total: int, revision: str = "head"
-) -> None:
-    """Migrate, publish the lesson files, then bulk-insert the learners and events."""
-    await asyncio.to_thread(migrate.upgrade, url, revision)
-    engine = make_engine(url)
-    async with UnitOfWork(make_sessionmaker(engine)) as uow:
-        await publish(uow, catalog)
-    now = datetime.now(UTC)
-    users = [
-        {"id": n + 1, "chat_id": n + 1, "locale": "en", "created_at": now} for n in range(learners)
-    ]
-    if url.startswith("postgresql"):
-        await engine.dispose()
-        conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-        try:
-            await conn.copy_records_to_table(
-                "users",
-                records=[(u["id"], u["chat_id"], "en", "active", now, now) for u in users],
-                columns=["id", "chat_id", "locale", "status", "created_at", "last_seen_at"],
-            )
-            await conn.copy_records_to_table(
-                "events", records=events(catalog, learners, total), columns=list(COLUMNS)
-            )
-            # As autovacuum leaves an insert-only table: statistics, and the visibility map
-            # that lets a query read an index without visiting the table.
-            await conn.execute("VACUUM ANALYZE")
-        finally:
-            await conn.close()
-        return
-    async with engine.begin() as conn:
-        await conn.execute(insert(User), users)
-        batch: list[dict[str, Any]] = []
-        for row in events(catalog, learners, total):
-            batch.append(dict(zip(COLUMNS, row, strict=True)))
-            if len(batch) == 50_000:
-                await conn.execute(insert(Event), batch)
-                batch = []
-        if batch:
-            await conn.execute(insert(Event), batch)
-        await conn.execute(text("ANALYZE"))
-    await engine.dispose()
 
 
 async def timed_report(url: str) -> tuple[float, float, Any]:
