@@ -47,10 +47,14 @@ class ModelInvalid(ValueError):
 
 
 def ngrams(text: str) -> dict[int, float]:
-    """Hashed character n-grams of the skeleton, each word padded by spaces, L2-normalised.
+    """Hashed character n-grams of the text's skeleton (see `skeleton_ngrams`)."""
+    return skeleton_ngrams(normalize(text))
+
+
+def skeleton_ngrams(skeleton: str) -> dict[int, float]:
+    """Hashed character n-grams of a skeleton, each word padded by spaces, L2-normalised.
 
     crc32 rather than `hash()`: the same bucket in every process and every run."""
-    skeleton = normalize(text)
     counts: dict[int, float] = {}
     for word in skeleton.split():
         padded = f" {word} "

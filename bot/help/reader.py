@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from bot.help.categories import NONE
-from bot.help.model import SOURCE, Embedder, MeaningModel, combine, ngrams
+from bot.help.model import SOURCE, Embedder, MeaningModel, combine, skeleton_ngrams
 from bot.help.phrases import normalize
 from bot.help.screening import CLEAR, Screener, Verdict
 
@@ -42,12 +42,13 @@ class MeaningReader:
     def read_many(self, texts: Sequence[str], batch: int = 64) -> list[Verdict]:
         """Verdicts for many texts at once (evaluation, `ura referrals classify`)."""
         found: list[Verdict] = [TOO_SHORT] * len(texts)
-        wanted = [i for i, text in enumerate(texts) if len(normalize(text).split()) >= MIN_WORDS]
+        skeletons = [normalize(text) for text in texts]
+        wanted = [i for i, skeleton in enumerate(skeletons) if len(skeleton.split()) >= MIN_WORDS]
         for start in range(0, len(wanted), batch):
             chunk = wanted[start : start + batch]
             embedded = self._embed([texts[i] for i in chunk])
             for i, row in zip(chunk, embedded, strict=True):
-                probs = self.model.probabilities(row, ngrams(texts[i]))
+                probs = self.model.probabilities(row, skeleton_ngrams(skeletons[i]))
                 found[i] = self.model.verdict(probs)
         return found
 

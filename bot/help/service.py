@@ -78,10 +78,6 @@ class HelpService:
         """The directory served now, from memory."""
         return self.directory_store.directory
 
-    def classify(self, text: str, locale: str) -> Verdict:
-        """The phrase lists' verdict alone, at once, without recording anything."""
-        return self._screener.classify(text, locale)
-
     async def screen(self, text: str, locale: str) -> Verdict:
         """The lists, then the meaning model off the event loop where they do not already
         see a crisis (a crisis answer never waits for the model)."""
