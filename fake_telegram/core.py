@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -35,6 +36,7 @@ class BotApiEmulator(UserSideMixin, BotApiMethodsMixin):
         self.blocked: set[int] = set()
         self.updates_by_id: dict[int, JSONDict] = {}
         self.calls: list[tuple[str, JSONDict]] = []
+        self.call_times: list[float] = []  # perf_counter() of each call in `calls`
         self.errors: list[str] = []
         self.failures: list[tuple[str, int, str]] = []
         self.callback_answers: list[JSONDict] = []
@@ -193,6 +195,7 @@ class BotApiEmulator(UserSideMixin, BotApiMethodsMixin):
             raise
         with self._lock:
             self.calls.append((name, decoded))
+            self.call_times.append(time.perf_counter())
             fault = _take_fault(self._faults, name, decoded)
         try:
             if fault is not None:

@@ -17,7 +17,7 @@ from bot.help.directory import COUNTRIES, Country, Directory, Service, load_dire
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "referrals" / "directory"
-TODAY = date(2026, 11, 24)
+TODAY = date(2026, 12, 7)
 
 
 @pytest.fixture
@@ -114,10 +114,10 @@ def test_missing_source(copy: Path) -> None:
 
 
 def test_unknown_country_file(copy: Path) -> None:
-    stray = copy / "me.yaml"
+    stray = copy / "gr.yaml"
     shutil.copy(copy / "rs.yaml", stray)
     [found] = errors(copy)
-    assert found.startswith(f"{stray}:1: country: unknown country file 'me.yaml'")
+    assert found.startswith(f"{stray}:1: country: unknown country file 'gr.yaml'")
     assert "xk.yaml (Kosovo)" in found
 
 
@@ -235,9 +235,9 @@ def test_stale_lists_unverified_and_old_entries() -> None:
         code="kg",
         names={"en": "Kyrgyzstan"},
         services=(
-            service("kg-fresh", verified_on=date(2026, 11, 1)),
-            service("kg-edge", verified_on=date(2026, 5, 28)),  # exactly 180 days
-            service("kg-old", verified_on=date(2026, 5, 27)),
+            service("kg-fresh", verified_on=date(2026, 11, 20)),
+            service("kg-edge", verified_on=date(2026, 6, 10)),  # exactly 180 days
+            service("kg-old", verified_on=date(2026, 6, 9)),
             service("kg-never", verified_on=None),
         ),
     )
@@ -254,7 +254,7 @@ runner = CliRunner()
 def test_cli_reports_countries_gaps_and_unverified(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)  # the default folder is URA_REFERRALS_DIR/directory
     monkeypatch.delenv("URA_REFERRALS_DIR", raising=False)
-    result = runner.invoke(app, ["referrals", "check", "--today", "2026-11-24"])
+    result = runner.invoke(app, ["referrals", "check", "--today", "2026-12-07"])
     assert result.exit_code == 0, result.stderr
     assert "xk Kosovo: 6 services (emergency 112, 192, 194)" in result.stdout
     assert "no service yet for:" in result.stdout

@@ -261,7 +261,7 @@ async def test_forged_help_buttons_change_nothing(bot: Harness) -> None:
     menu = await bot.say(USER, "/help")
     before = await dump(bot.settings.database_url)
     steady = await query(bot.settings.database_url, STEADY_USER_COLUMNS)
-    for data in ("v1:k:de", "v1:k:xk:bogus", "v1:c:nothing", "v1:c:", "v1:g:x y", "v1:h:BAD"):
+    for data in ("v1:k:gr", "v1:k:xk:bogus", "v1:c:nothing", "v1:c:", "v1:g:x y", "v1:h:BAD"):
         bot.api.forge_press(USER, menu.message_id, data)
     await bot.pump()
     after = await dump(bot.settings.database_url)

@@ -202,7 +202,7 @@ def referrals_evaluate(
 ) -> None:
     """Score the screening per language on a labelled set; exit 1 below the thresholds.
 
-    Thresholds: recall >= 0.95, crisis recall 1.0, false positives <= 0.05 in every language.
+    Thresholds: recall >= 0.95, crisis recall >= 0.98, false positives <= 0.05 in every language.
     """
     import json
 

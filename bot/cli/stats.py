@@ -43,7 +43,7 @@ Language = Annotated[
 async def collect(
     settings: Settings, since: datetime | None, locale: str | None
 ) -> tuple[Report, Catalog]:
-    """The report and the published catalog, read in one transaction."""
+    """The report and the published catalog."""
     from bot.db.engine import make_engine, make_sessionmaker
     from bot.db.uow import UnitOfWork
     from bot.learning.catalog import load
@@ -53,7 +53,7 @@ async def collect(
     try:
         async with UnitOfWork(make_sessionmaker(engine)) as uow:
             catalog = (await load(uow)).catalog
-            return await report(uow, catalog, Filter(since, locale)), catalog
+        return await report(engine, catalog, Filter(since, locale)), catalog
     finally:
         await engine.dispose()
 

@@ -34,8 +34,10 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
 
 
 def _sqlite_on_begin(conn: Any) -> None:
-    """Take the write lock up front, so two writers wait instead of failing half-way."""
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    """Take the write lock up front, so two writers wait instead of failing half-way; a
+    report's read-only transaction (`bot.db.snapshot`) takes none."""
+    read_only = conn.get_execution_options().get("ura_read_only")
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(

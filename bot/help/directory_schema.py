@@ -17,7 +17,8 @@ from bot.help.directory_texts import check_texts, is_neutral
 from bot.i18n.locales import DEFAULT_LOCALE
 
 # The countries we cover, in the order the country question lists them. The English names
-# are for moderators' messages only; learners see each file's own `name:`.
+# are for moderators' messages only; learners see each file's own `name:`. The last, `zz`,
+# is "another country, or rather not say": what helps anywhere (112, international lists).
 COUNTRY_NAMES: dict[str, str] = {
     "xk": "Kosovo",
     "rs": "Serbia",
@@ -27,6 +28,12 @@ COUNTRY_NAMES: dict[str, str] = {
     "kz": "Kazakhstan",
     "uz": "Uzbekistan",
     "tj": "Tajikistan",
+    "ru": "Russia",
+    "ba": "Bosnia and Herzegovina",
+    "me": "Montenegro",
+    "tr": "Türkiye",
+    "de": "Germany",
+    "zz": "Another country (international options)",
 }
 COUNTRIES: tuple[str, ...] = tuple(COUNTRY_NAMES)
 

@@ -25,6 +25,12 @@ COUNTRY_LOCALES: dict[str, tuple[str, ...]] = {
     "kz": ("kk", "ru"),
     "uz": ("uz", "ru"),
     "tj": ("tg", "ru"),
+    "ru": ("ru",),  # Central Asian workers there read Russian; Uzbek is written as well
+    "ba": ("sr",),
+    "me": ("sr", "sq"),
+    "tr": (),  # no Turkish in Ura yet: English, plus Russian, Uzbek and Albanian as written
+    "de": ("sq", "sr", "ru"),
+    "zz": SUPPORTED_LOCALES[1:],  # anyone may pick it: every language
 }
 # Languages an entry may carry: the UI languages plus Macedonian, kept for when Ura has it.
 TEXT_LOCALES: tuple[str, ...] = (*SUPPORTED_LOCALES, "mk")

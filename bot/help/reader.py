@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from bot.help.categories import NONE
-from bot.help.model import SOURCE, Embedder, MeaningModel, combine, skeleton_ngrams
+from bot.help.model import MODEL_CHARS, SOURCE, Embedder, MeaningModel, combine, skeleton_ngrams
 from bot.help.phrases import normalize
 from bot.help.screening import CLEAR, Screener, Verdict
 
@@ -42,6 +42,9 @@ class MeaningReader:
     def read_many(self, texts: Sequence[str], batch: int = 64) -> list[Verdict]:
         """Verdicts for many texts at once (evaluation, `ura referrals classify`)."""
         found: list[Verdict] = [TOO_SHORT] * len(texts)
+        # Its start only, for the n-grams as for the embedding: Python work on a whole long
+        # message would hold the GIL, and with it the event loop, for milliseconds.
+        texts = [text[:MODEL_CHARS] for text in texts]
         skeletons = [normalize(text) for text in texts]
         wanted = [i for i, skeleton in enumerate(skeletons) if len(skeleton.split()) >= MIN_WORDS]
         for start in range(0, len(wanted), batch):

@@ -7,6 +7,7 @@ phone number shown comes from the curated directory, never from generated text.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from bot.analytics import Analytics
@@ -19,8 +20,13 @@ from bot.help.screening import Screener, Verdict
 from bot.learning.catalog import CatalogStore
 
 HELP_EVENTS = ("screened", "help_shown")
-OTHER_COUNTRY = "zz"  # none of ours, or he would rather not say
-COUNTRY_CHOICES: tuple[str, ...] = (*COUNTRIES, OTHER_COUNTRY)
+# The lists read a message of this many characters in about a millisecond on the event loop;
+# longer ones take turns (`HelpService.screen`), so twenty 5,000-character messages at once
+# do not hold up someone else's button press between two of its steps.
+LONG_TEXT = 1000
+OTHER_COUNTRY = "zz"  # none of ours, or he would rather not say: international options
+COUNTRY_CHOICES: tuple[str, ...] = COUNTRIES  # `zz` last
+assert COUNTRY_CHOICES[-1] == OTHER_COUNTRY
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,9 @@ class HelpOffer:
     country: str | None
     services: tuple[Service, ...]
     emergency: tuple[Service, ...]
+    # When his country has no checked service for this need: the international ones (`zz`),
+    # the nearest traced alternative, rather than nothing.
+    elsewhere: tuple[Service, ...] = ()
 
     @property
     def urgent(self) -> bool:
@@ -70,6 +79,7 @@ class HelpService:
         self.directory_store = directory_store or DirectoryStore(directory)
         self._screener = screener
         self.reader = reader
+        self._long = asyncio.Semaphore(1)
         self._analytics = analytics
         self._lessons = lessons
 
@@ -81,7 +91,12 @@ class HelpService:
     async def screen(self, text: str, locale: str) -> Verdict:
         """The lists, then the meaning model off the event loop where they do not already
         see a crisis (a crisis answer never waits for the model)."""
-        listed = self._screener.classify(text, locale)
+        if len(text) > LONG_TEXT:
+            async with self._long:  # one a turn of the loop: a burst never fills a turn
+                await asyncio.sleep(0)  # what was already waiting runs first
+                listed = self._screener.classify(text, locale)
+        else:
+            listed = self._screener.classify(text, locale)
         if listed.urgent or self.reader is None:
             return listed
         return combine(listed, await self.reader.read(text))
@@ -145,19 +160,17 @@ class HelpService:
 
     def offer_for(self, category: str, country: str | None) -> HelpOffer:
         """The services for a need in a country, without recording anything."""
-        if country is None or country == OTHER_COUNTRY:
-            emergency = (
-                ()
-                if country
-                else tuple(s for code in COUNTRIES for s in self.directory.emergency(code))
-            )
+        if country is None:
+            everywhere = (c for c in COUNTRIES if c != OTHER_COUNTRY)
+            emergency = tuple(s for code in everywhere for s in self.directory.emergency(code))
             return HelpOffer(category, country, (), emergency)
-        return HelpOffer(
-            category,
-            country,
-            self.directory.services_for(country, category),
-            self.directory.emergency(country),
+        services = self.directory.services_for(country, category)
+        elsewhere = (
+            self.directory.services_for(OTHER_COUNTRY, category)
+            if not services and country != OTHER_COUNTRY
+            else ()
         )
+        return HelpOffer(category, country, services, self.directory.emergency(country), elsewhere)
 
     async def set_country(self, uow: UnitOfWork, *, user_id: int, country: str) -> bool:
         """Save his answer to the country question; False for a code we do not offer."""

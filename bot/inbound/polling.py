@@ -28,7 +28,13 @@ log = logging.getLogger(__name__)
 PRUNE_EVERY_SECONDS = 3600.0
 STALLED_WAIT = (0.25, 5.0)  # first and longest wait before trying an unfinished batch again
 FAILED_WAIT = (1.0, 60.0)  # the same after a network error
-MAX_TRIES = 3  # an update that fails this often in other ways is skipped and reported
+MAX_TRIES = 3
+# Updates of different chats handled at once, and how many of them may be typed messages
+# (each is screened, and may be long). Every update handled beside a press adds its share of
+# the loop to each step of the press, so this bounds what a burst of long messages can add
+# to it; and a crash can repeat at most the replies in flight (tests/faults/test_kill.py).
+AT_ONCE = 4
+TYPED_AT_ONCE = 2  # an update that fails this often in other ways is skipped and reported
 
 ALLOWED_UPDATES = [
     "message",
@@ -74,17 +80,28 @@ class Poller:
         return batch
 
     async def handle_all(self, batch: list[tuple[int, Update | None]]) -> bool:
-        """Handle a batch in order; the offset follows along up to the first update that
-        must be tried again. Later updates are still handled, so one learner's stalled
-        update never holds back another's crisis answer. True when all were done."""
+        """Handle a batch: each chat's updates in order, different chats at once (one
+        learner's long message never holds up another's button press). The offset then
+        follows along up to the first update that must be tried again. Later updates are
+        still handled, so one learner's stalled update never holds back another's crisis
+        answer. True when all were done."""
         try:
             seen = await self.durable.seen([update_id for update_id, _ in batch])
         except NotDone:
             seen = set()  # the database cannot say: handle, the outage notes prevent repeats
+        done: dict[int, bool] = {}
+        running, typing = asyncio.Semaphore(AT_ONCE), asyncio.Semaphore(TYPED_AT_ONCE)
+
+        async def in_order(updates: list[tuple[int, Update | None]]) -> None:
+            for update_id, update in updates:
+                typed = update is not None and update.message is not None
+                async with typing if typed else contextlib.nullcontext(), running:
+                    done[update_id] = await self._one(update_id, update, update_id in seen)
+
+        await asyncio.gather(*(in_order(updates) for updates in by_chat(batch)))
         stalled = False
-        for update_id, update in batch:
-            done = await self._one(update_id, update, update_id in seen)
-            stalled = stalled or not done
+        for update_id, _ in batch:
+            stalled = stalled or not done[update_id]
             if not stalled:
                 self.offset = update_id + 1
         return not stalled
@@ -166,6 +183,18 @@ class Poller:
                     stalled = min(stalled * 2, STALLED_WAIT[1])
         finally:
             waiter.cancel()
+
+
+def by_chat(batch: list[tuple[int, Update | None]]) -> list[list[tuple[int, Update | None]]]:
+    """The batch split by chat (by user where an update has no chat), each in arrival order;
+    an update nobody can be named for (or could not be read) goes alone."""
+    lanes: dict[object, list[tuple[int, Update | None]]] = {}
+    for update_id, update in batch:
+        chat = update.effective_chat if update is not None else None
+        user = update.effective_user if update is not None else None
+        key = ("chat", chat.id) if chat else ("user", user.id) if user else ("update", update_id)
+        lanes.setdefault(key, []).append((update_id, update))
+    return list(lanes.values())
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

@@ -11,13 +11,18 @@ and `ura stats` all read the same `Report`.
 
 from __future__ import annotations
 
+import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, literal_column, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.db.models import Event
-from bot.db.uow import UnitOfWork
+from bot.db.snapshot import snapshot
 from bot.help.categories import HELP_CATEGORIES
 from bot.learning.model import Catalog
 from bot.learning.player import FEEDBACK_ANSWERS
@@ -29,6 +34,10 @@ from bot.staff.stats_sql import rows as _rows
 
 __all__ = ["PERIODS", "Filter", "Report", "Table", "report", "shown"]
 QUIZ_OPTIONS = 4
+# Connections a report reads on at once: one per CPU of a small server on Postgres. One on
+# SQLite, whose threads in one process contend for its global allocator lock (two lanes
+# measured no faster than one; two processes would be, see bench/RESULTS.md).
+LANES = {"postgresql": 2, "sqlite": 1}
 USEFUL, NOT_REALLY, _SKIP = FEEDBACK_ANSWERS
 
 
@@ -62,11 +71,11 @@ def _one(counts: dict[Key, int]) -> dict[Any, int]:
     return {k[0]: n for k, n in counts.items()}
 
 
-async def _weekly(uow: UnitOfWork, filter: Filter) -> Table:
+async def _weekly(conn: AsyncConnection, filter: Filter) -> Table:
     """Active learners week by week, and new learners (their `started` events), each from
     one ordered pass over a week index (see `stats_sql.by_week`)."""
-    active = await by_week(uow, filter, None)
-    new = await by_week(uow, filter, "started")
+    active = await by_week(conn, filter, None)
+    new = await by_week(conn, filter, "started")
     rows = [(w, new.get(w, 0), n) for w, n in sorted(active.items()) if n]
     grid = suppress_grid([[a, b] for _, a, b in rows], columns=False)
     return Table(
@@ -76,9 +85,9 @@ async def _weekly(uow: UnitOfWork, filter: Filter) -> Table:
     )
 
 
-async def _funnel(uow: UnitOfWork, filter: Filter, catalog: Catalog) -> Table:
-    started = _one(await _people(uow, filter, "lesson_opened", Event.track_key))
-    completed = _one(await _people(uow, filter, "lesson_completed", Event.lesson_key))
+async def _funnel(conn: AsyncConnection, filter: Filter, catalog: Catalog) -> Table:
+    started = _one(await _people(conn, filter, "lesson_opened", Event.track_key))
+    completed = _one(await _people(conn, filter, "lesson_completed", Event.lesson_key))
     per = (
         _filtered(
             select(Event.track_key, func.count(func.distinct(Event.lesson_key)).label("n")),
@@ -89,7 +98,7 @@ async def _funnel(uow: UnitOfWork, filter: Filter, catalog: Catalog) -> Table:
         .subquery()
     )
     finished = await _rows(
-        uow, select(per.c.track_key, per.c.n, func.count()).group_by(per.c.track_key, per.c.n)
+        conn, select(per.c.track_key, per.c.n, func.count()).group_by(per.c.track_key, per.c.n)
     )
     rows: list[tuple[Any, ...]] = []
     for track in catalog.tracks:
@@ -100,13 +109,13 @@ async def _funnel(uow: UnitOfWork, filter: Filter, catalog: Catalog) -> Table:
     return Table("funnel", ("track", "step", "learners"), tuple(rows), keys=2)
 
 
-async def _completion(uow: UnitOfWork, filter: Filter, by: str) -> Table:
+async def _completion(conn: AsyncConnection, filter: Filter, by: str) -> Table:
     """Learners who opened a lesson and who completed one, by language or by cohort."""
     if by == "language":
-        opened = _one(await _people(uow, filter, "lesson_opened", Event.locale))
-        done = _one(await _people(uow, filter, "lesson_completed", Event.locale))
+        opened = _one(await _people(conn, filter, "lesson_opened", Event.locale))
+        done = _one(await _people(conn, filter, "lesson_completed", Event.locale))
     else:
-        opened, done = await by_cohort(uow, filter, "lesson_opened", "lesson_completed")
+        opened, done = await by_cohort(conn, filter, "lesson_opened", "lesson_completed")
     keys = {*opened, *done}
     rows = sorted(
         ((k, opened.get(k, 0), done.get(k, 0)) for k in keys), key=lambda r: (-r[1], str(r[0]))
@@ -123,9 +132,9 @@ def _ordered(catalog: Catalog) -> list[str]:
     return [ls.key for track in catalog.tracks for ls in track.lessons]
 
 
-async def _quiz(uow: UnitOfWork, filter: Filter, catalog: Catalog) -> Table:
-    answers = await _people(uow, filter, "quiz_answered", Event.lesson_key, Event.value)
-    total = _one(await _people(uow, filter, "quiz_answered", Event.lesson_key))
+async def _quiz(conn: AsyncConnection, filter: Filter, catalog: Catalog) -> Table:
+    answers = await _people(conn, filter, "quiz_answered", Event.lesson_key, Event.value)
+    total = _one(await _people(conn, filter, "quiz_answered", Event.lesson_key))
     options = [str(i) for i in range(QUIZ_OPTIONS)]
     by_lesson = {}
     for lesson, people in total.items():
@@ -141,9 +150,9 @@ async def _quiz(uow: UnitOfWork, filter: Filter, catalog: Catalog) -> Table:
     )
 
 
-async def _act(uow: UnitOfWork, filter: Filter, catalog: Catalog) -> Table:
-    opened = _one(await _people(uow, filter, "lesson_opened", Event.lesson_key))
-    reached = _one(await _people(uow, filter, "act_reached", Event.lesson_key))
+async def _act(conn: AsyncConnection, filter: Filter, catalog: Catalog) -> Table:
+    opened = _one(await _people(conn, filter, "lesson_opened", Event.lesson_key))
+    reached = _one(await _people(conn, filter, "act_reached", Event.lesson_key))
     keys = [k for k in _ordered(catalog) if opened.get(k) or reached.get(k)]
     cells = suppress_grid([[opened.get(k, 0), reached.get(k, 0)] for k in keys], columns=False)
     return Table(
@@ -153,9 +162,9 @@ async def _act(uow: UnitOfWork, filter: Filter, catalog: Catalog) -> Table:
     )
 
 
-async def _feedback(uow: UnitOfWork, filter: Filter, catalog: Catalog) -> Table:
+async def _feedback(conn: AsyncConnection, filter: Filter, catalog: Catalog) -> Table:
     counts = await _people(  # in the index's order (see `_people`)
-        uow, filter, "lesson_feedback", Event.lesson_key, Event.value, Event.version
+        conn, filter, "lesson_feedback", Event.lesson_key, Event.value, Event.version
     )
     found: dict[tuple[Any, Any], list[int]] = {}
     for (lesson, value, version), n in counts.items():
@@ -175,13 +184,13 @@ async def _feedback(uow: UnitOfWork, filter: Filter, catalog: Catalog) -> Table:
     )
 
 
-async def _help(uow: UnitOfWork, filter: Filter) -> tuple[Table, Table]:
-    by_category = _one(await _people(uow, filter, "help_shown", Event.value))
+async def _help(conn: AsyncConnection, filter: Filter) -> tuple[Table, Table]:
+    by_category = _one(await _people(conn, filter, "help_shown", Event.value))
     categories = [c for c in HELP_CATEGORIES if by_category.get(c)]
     cat_cells = suppress_grid([[by_category[c]] for c in categories])
     country = func.coalesce(Event.country, literal_column("'zz'"))
-    opened = _one(await _people(uow, filter, "help_opened", country))
-    shown = _one(await _people(uow, filter, "help_shown", country))
+    opened = _one(await _people(conn, filter, "help_opened", country))
+    shown = _one(await _people(conn, filter, "help_shown", country))
     rows = [(k, opened.get(k, 0), shown.get(k, 0)) for k in {*opened, *shown}]
     rows.sort(key=lambda r: (-(r[1] + r[2]), r[0]))
     grid = suppress_grid([[a, b] for _, a, b in rows])
@@ -199,19 +208,46 @@ async def _help(uow: UnitOfWork, filter: Filter) -> tuple[Table, Table]:
     )
 
 
-async def report(uow: UnitOfWork, catalog: Catalog, filter: Filter) -> Report:
-    """Every aggregate coordinators see, already rounded and suppressed."""
-    await prepare(uow)
-    tables = [
-        await _weekly(uow, filter),
-        await _funnel(uow, filter, catalog),
-        await _completion(uow, filter, "language"),
-        await _completion(uow, filter, "cohort"),
-        await _quiz(uow, filter, catalog),
-        await _act(uow, filter, catalog),
-        await _feedback(uow, filter, catalog),
-        *await _help(uow, filter),
+async def report(
+    engine: AsyncEngine, catalog: Catalog, filter: Filter, *, lanes: int | None = None
+) -> Report:
+    """Every aggregate coordinators see, already rounded and suppressed.
+
+    The tables are read on `lanes` read-only connections at once, over one snapshot where
+    the database can share it (`bot.db.snapshot`): each lane takes the next table when it
+    is done with one, the costliest first.
+    """
+    Job = Callable[[AsyncConnection], Awaitable[Table | tuple[Table, ...]]]
+    jobs: list[Job] = [
+        partial(_weekly, filter=filter),
+        partial(_funnel, filter=filter, catalog=catalog),
+        partial(_completion, filter=filter, by="cohort"),
+        partial(_quiz, filter=filter, catalog=catalog),
+        partial(_act, filter=filter, catalog=catalog),
+        partial(_completion, filter=filter, by="language"),
+        partial(_help, filter=filter),
+        partial(_feedback, filter=filter, catalog=catalog),
     ]
+    pending = deque(enumerate(jobs))
+    done: dict[int, Table | tuple[Table, ...]] = {}
+
+    async def lane(conn: AsyncConnection) -> None:
+        await prepare(conn)
+        while pending:
+            index, job = pending.popleft()
+            done[index] = await job(conn)
+
+    lanes = lanes or LANES.get(engine.dialect.name, 1)
+    try:
+        async with snapshot(engine, lanes) as connections, asyncio.TaskGroup() as group:
+            for conn in connections:
+                group.create_task(lane(conn))
+    except ExceptionGroup as failed:  # the first failure, as one query would have raised it
+        raise failed.exceptions[0] from None
+    tables: list[Table] = []
+    for index in sorted(done):
+        found = done[index]
+        tables += found if isinstance(found, tuple) else [found]
     return Report(filter, {t.name: t for t in tables})
 
 

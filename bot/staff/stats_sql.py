@@ -15,11 +15,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Date, case, func, literal, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import QueryableAttribute, aliased
 from sqlalchemy.sql import ColumnElement, Select
 
 from bot.db.models import Event
-from bot.db.uow import UnitOfWork
 from bot.db.weeks import week_of
 
 PERIODS: dict[str, int | None] = {"4w": 4, "12w": 12, "all": None}  # weeks back
@@ -48,16 +48,16 @@ class Filter:
         return cls(since=start, locale=locale)
 
 
-def dialect(uow: UnitOfWork) -> str:
+def dialect(conn: AsyncConnection) -> str:
     """The database's dialect name ("sqlite" or "postgresql")."""
-    return uow.session.get_bind().dialect.name
+    return conn.dialect.name
 
 
-async def prepare(uow: UnitOfWork) -> None:
+async def prepare(conn: AsyncConnection) -> None:
     """Tune this transaction for the report's queries (Postgres only; see the settings)."""
-    if dialect(uow) == "postgresql":
+    if dialect(conn) == "postgresql":
         for name, value in POSTGRES_SETTINGS.items():
-            await uow.session.execute(text(f"SET LOCAL {name} = {value}"))
+            await conn.execute(text(f"SET LOCAL {name} = {value}"))
 
 
 def filtered(query: Select[Any], filter: Filter, *names: str, events: Any = Event) -> Select[Any]:
@@ -71,12 +71,12 @@ def filtered(query: Select[Any], filter: Filter, *names: str, events: Any = Even
     return query
 
 
-async def rows(uow: UnitOfWork, query: Select[Any]) -> list[tuple[Any, ...]]:
+async def rows(conn: AsyncConnection, query: Select[Any]) -> list[tuple[Any, ...]]:
     """The result rows as plain tuples."""
-    return [tuple(row) for row in (await uow.session.execute(query)).all()]
+    return [tuple(row) for row in (await conn.execute(query)).all()]
 
 
-async def people(uow: UnitOfWork, filter: Filter, name: str, *keys: Column) -> dict[Key, int]:
+async def people(conn: AsyncConnection, filter: Filter, name: str, *keys: Column) -> dict[Key, int]:
     """COUNT(DISTINCT pseudonym) of the events called `name`, by `keys`, read from an index
     on (name, first key, pseudonym, other keys, …) alone, already in that order.
 
@@ -84,9 +84,9 @@ async def people(uow: UnitOfWork, filter: Filter, name: str, *keys: Column) -> d
     and does better grouping (first key, pseudonym, other keys) in index order, or hashing
     them, and counting the groups.
     """
-    if dialect(uow) != "postgresql":
+    if dialect(conn) != "postgresql":
         query = filtered(select(*keys, func.count(func.distinct(Event.pseudonym))), filter, name)
-        found = await rows(uow, query.group_by(*keys))
+        found = await rows(conn, query.group_by(*keys))
     else:
         labelled = [k.label(f"k{i}") for i, k in enumerate(keys)]
         pairs = (
@@ -95,7 +95,7 @@ async def people(uow: UnitOfWork, filter: Filter, name: str, *keys: Column) -> d
             .subquery()
         )
         columns = [pairs.c[f"k{i}"] for i in range(len(keys))]
-        found = await rows(uow, select(*columns, func.count()).group_by(*columns))
+        found = await rows(conn, select(*columns, func.count()).group_by(*columns))
     return {tuple(r[:-1]): int(r[-1]) for r in found}
 
 
@@ -104,7 +104,7 @@ def _monday(at: datetime) -> date:
     return day - timedelta(days=day.weekday())
 
 
-async def by_week(uow: UnitOfWork, filter: Filter, name: str | None) -> dict[str, int]:
+async def by_week(conn: AsyncConnection, filter: Filter, name: str | None) -> dict[str, int]:
     """Distinct learners week by week ('YYYY-MM-DD' of its Monday, UTC), over all events or
     those called `name`: one ordered pass over a week index, no per-row date arithmetic.
 
@@ -114,14 +114,14 @@ async def by_week(uow: UnitOfWork, filter: Filter, name: str | None) -> dict[str
     """
     week = week_of(Event.created_at)
     names = [name] if name else []
-    postgres = dialect(uow) == "postgresql"
+    postgres = dialect(conn) == "postgresql"
     since: list[ColumnElement[bool]] = []
     if filter.since is not None:  # redundant with created_at >= since, but an index range
         monday = _monday(filter.since)
         since.append(week >= (literal(monday, Date) if postgres else str(monday)))
     if not postgres:
         query = filtered(select(week, func.count(func.distinct(Event.pseudonym))), filter, *names)
-        found = await rows(uow, query.where(*since).group_by(week))
+        found = await rows(conn, query.where(*since).group_by(week))
     else:
         firsts = (
             filtered(select(week.label("week")), filter, *names)
@@ -130,11 +130,11 @@ async def by_week(uow: UnitOfWork, filter: Filter, name: str | None) -> dict[str
             .order_by(week, Event.pseudonym)
             .subquery()
         )
-        found = await rows(uow, select(firsts.c.week, func.count()).group_by(firsts.c.week))
+        found = await rows(conn, select(firsts.c.week, func.count()).group_by(firsts.c.week))
     return {str(w): int(n) for w, n in found}
 
 
-async def by_cohort(uow: UnitOfWork, filter: Filter, *names: str) -> list[dict[Any, int]]:
+async def by_cohort(conn: AsyncConnection, filter: Filter, *names: str) -> list[dict[Any, int]]:
     """Learners of each cohort with an event called `names[i]`, for each i (cohorts with none
     left out), in one query over the `cohort_joined` events.
 
@@ -145,7 +145,7 @@ async def by_cohort(uow: UnitOfWork, filter: Filter, *names: str) -> list[dict[A
     joined = select(Event.pseudonym, Event.value).where(Event.name == "cohort_joined").subquery()
     member = joined.c.pseudonym
     counts: list[ColumnElement[int]] = []
-    if dialect(uow) != "postgresql":
+    if dialect(conn) != "postgresql":
         for name in names:
             events = aliased(Event)
             found = filtered(select(literal(1)), filter, name, events=events)
@@ -161,5 +161,5 @@ async def by_cohort(uow: UnitOfWork, filter: Filter, *names: str) -> list[dict[A
             *names,
             events=events,
         ).group_by(joined.c.value)
-    found_rows = await rows(uow, query)
+    found_rows = await rows(conn, query)
     return [{r[0]: int(r[i + 1]) for r in found_rows if r[i + 1]} for i in range(len(names))]

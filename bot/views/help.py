@@ -167,6 +167,9 @@ def offer(view: HelpOffer, directory: Directory, tr: Translator, resume: Button 
         blocks.append(
             tr.gettext("I don't have a checked service for this in {country} yet.", country=where)
         )
+        if view.elsewhere:
+            blocks.append(tr.gettext("These work from anywhere:"))
+            blocks += [service_lines(s, tr) for s in view.elsewhere]
     if view.country == OTHER_COUNTRY:
         blocks.append(
             tr.gettext(

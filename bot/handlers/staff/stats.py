@@ -28,8 +28,7 @@ DEFAULT_PERIOD = "all"
 async def _report(context: UraContext, period: str, locale: str | None) -> tuple[Report, Catalog]:
     async with context.deps.uow() as uow:
         catalog = (await load_catalog(uow)).catalog
-        found = await report(uow, catalog, Filter.of(period, locale))
-    return found, catalog
+    return await report(context.deps.engine, catalog, Filter.of(period, locale)), catalog
 
 
 async def _charts(update: Update, context: UraContext, found: Report, catalog: Catalog) -> None:
