@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 from bot.analytics import Analytics
 from bot.db.models import User, utcnow
+from bot.db.rhythm_models import Rhythm
 from bot.db.uow import UnitOfWork
+from bot.delivery.reminders import cancel_queued
+from bot.delivery.rhythm import default_zone
 from bot.i18n.locales import SUPPORTED_LOCALES, negotiate
 from bot.staff import cohorts
 
@@ -32,6 +35,13 @@ def _account(user: User, *, is_new: bool = False, fallback_locale: str = "en") -
     )
 
 
+async def suggest_zone(uow: UnitOfWork, user: User) -> None:
+    """His zone follows his country, else his language, until he picks one himself."""
+    rhythm = await uow.session.get(Rhythm, user.id)
+    if rhythm is not None and not rhythm.chose_timezone:
+        rhythm.timezone = default_zone(user.country, user.locale)
+
+
 class Accounts:
     """Creates and updates learners."""
 
@@ -53,6 +63,8 @@ class Accounts:
                 is_new = False
         if is_new:
             await self._analytics.record(uow, user_id, "started", ref="once", locale=fallback)
+            zone = default_zone(None, fallback)
+            await uow.users.insert_if_absent(Rhythm(user_id=user_id, timezone=zone))
         user.last_seen_at = utcnow()
         user.chat_id = chat_id
         if user.status == "blocked":
@@ -75,6 +87,8 @@ class Accounts:
         user = await uow.users.get_for_update(user_id)
         if user is not None:
             user.status = "blocked" if blocked else "active"
+            if blocked:
+                await cancel_queued(uow, [user_id])
 
     async def erase(self, uow: UnitOfWork, *, user_id: int) -> None:
         """/delete: remove the user, his progress and answers (cascade) and his events under
@@ -89,5 +103,6 @@ class Accounts:
             return None
         if user.locale != locale:
             user.locale = locale
+            await suggest_zone(uow, user)
             await self._analytics.record(uow, user_id, "locale_set", ref=locale, locale=locale)
         return _account(user)

@@ -18,6 +18,7 @@ from bot.analytics import Analytics
 from bot.config import Settings
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.uow import UnitOfWork
+from bot.delivery.reminders import Reminders
 from bot.files import ContentInvalid
 from bot.help.directory import Directory, DirectoryStore, load_directory
 from bot.help.model import META, MeaningModel
@@ -72,6 +73,7 @@ class Deps:
     sessions: async_sessionmaker[AsyncSession]
     catalogs: Catalogs
     accounts: Accounts
+    reminders: Reminders
     player: LessonPlayer
     help: HelpService
     outage: Outage = field(default_factory=Outage)
@@ -122,6 +124,7 @@ async def build_deps(
         sessions=sessions,
         catalogs=content.catalogs,
         accounts=Accounts(analytics),
+        reminders=Reminders(),
         player=LessonPlayer(store, analytics),
         help=HelpService(
             content.directory,

@@ -18,12 +18,14 @@ from bot.app import UraApplication, build_application
 from bot.config import Settings
 from bot.delivery.sender import Sender
 from bot.deps import Content, Deps, build_deps
+from bot.handlers.send import markup
 from bot.handlers.staff.roles import MENUS_SET, sync_menus
 from bot.i18n.catalogs import Catalogs
 from bot.i18n.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from bot.inbound.durable import DurableHandler
 from bot.inbound.polling import Poller
 from bot.staff.roles import bootstrap
+from bot.views import reminders
 from bot.views.menus import command_menu, profile
 
 log = logging.getLogger(__name__)
@@ -60,11 +62,14 @@ class Runtime:
 
     def __init__(self, deps: Deps, app: UraApplication, poller: Poller):
         self.deps, self.app, self.poller = deps, app, poller
-        # The simple sender drains queued announcements beside the poller, at Telegram's pace.
+        # The dispatcher plans and drains the outbox beside the poller, at Telegram's pace.
         self._sender_stop = asyncio.Event()
         self.sender = Sender(
             deps.uow,
-            lambda chat_id, text: app.bot.send_message(chat_id, text),
+            lambda chat, reply, silent: app.bot.send_message(
+                chat, reply.text, reply_markup=markup(reply), disable_notification=silent
+            ),
+            lambda due: reminders.compose(due, deps.catalogs.get(due.locale or DEFAULT_LOCALE)),
             rate=deps.settings.sender_rate,
             idle_seconds=deps.settings.sender_idle_seconds,
         )

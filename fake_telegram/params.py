@@ -23,7 +23,7 @@ _METHOD_PARAMS: Final = {
     "deleteMyCommands": frozenset({"scope", "language_code"}),
     "setMyDescription": frozenset({"description", "language_code"}),
     "setMyShortDescription": frozenset({"short_description", "language_code"}),
-    "sendMessage": frozenset({"chat_id", "text", "reply_markup"}),
+    "sendMessage": frozenset({"chat_id", "text", "reply_markup", "disable_notification"}),
     "sendPhoto": frozenset({"chat_id", "photo", "caption", "reply_markup"}),
     "sendDocument": frozenset({"chat_id", "document", "caption", "reply_markup"}),
     "editMessageText": frozenset({"chat_id", "message_id", "text", "reply_markup"}),

@@ -13,9 +13,11 @@ from sqlalchemy import update
 from telegram import Bot
 
 from bot.db.models import User, utcnow
-from bot.delivery.sender import Pace, Sender
+from bot.db.rhythm_models import Rhythm
+from bot.delivery.sender import Compose, Pace, Sender
 from bot.staff.roles import MODERATOR, grant
-from bot.views import menus
+from bot.views import menus, reminders
+from bot.views.reply import Reply
 from fake_telegram import EmulatorRequest
 from tests import dbcheck
 from tests.harness import TOKEN, Harness
@@ -28,13 +30,29 @@ async def start_learners(bot: Harness, ids: range | list[int], **values: Any) ->
     """Learners who started the bot, then given these columns (built, not driven)."""
     for user_id in ids:
         await bot.say(user_id, "/start")
+    await no_quiet_hours(bot, list(ids))
     if values:
         async with bot.runtime.deps.uow() as uow:
             await uow.session.execute(update(User).where(User.id.in_(list(ids))).values(**values))
 
 
+async def no_quiet_hours(bot: Harness, ids: list[int]) -> None:
+    """Delivery at any hour the test runs (quiet hours are tested in tests/test_rhythm.py)."""
+    async with bot.runtime.deps.uow() as uow:
+        await uow.session.execute(
+            update(Rhythm).where(Rhythm.user_id.in_(ids)).values(quiet_start=0, quiet_end=0)
+        )
+
+
+def compose(bot: Harness) -> Compose:
+    """The messages as the running bot composes them."""
+    catalogs = bot.runtime.deps.catalogs
+    return lambda due: reminders.compose(due, catalogs.get(due.locale or "en"))
+
+
 async def make_moderator(bot: Harness) -> None:
     await bot.say(MOD, "/start")
+    await no_quiet_hours(bot, [MOD])
     async with bot.runtime.deps.uow() as uow:
         await grant(uow, user_id=MOD, role=MODERATOR, actor=None)
 
@@ -161,13 +179,13 @@ async def test_the_sender_keeps_the_pace_and_never_retries_a_blocked_learner(
     telegram = Bot(TOKEN, request=EmulatorRequest(bot.api))
     await telegram.initialize()
 
-    async def send(chat_id: int, text: str) -> object:
+    async def send(chat_id: int, reply: Reply, silent: bool) -> object:
         sent_at.append(clock.time())
-        return await telegram.send_message(chat_id, text)
+        return await telegram.send_message(chat_id, reply.text)
 
     deps = bot.runtime.deps
     pace = Pace(25, clock=clock.time, sleep=clock.sleep)
-    sender = Sender(deps.uow, send, rate=25, idle_seconds=1, pace=pace)
+    sender = Sender(deps.uow, send, compose(bot), rate=25, idle_seconds=1, pace=pace)
     while await sender.drain_once():
         pass
 
@@ -239,11 +257,11 @@ async def test_two_senders_never_send_a_row_twice(bot: Harness) -> None:
 
     telegram = bot.runtime.app.bot
 
-    async def send(chat_id: int, text: str) -> object:
-        return await telegram.send_message(chat_id, text)
+    async def send(chat_id: int, reply: Reply, silent: bool) -> object:
+        return await telegram.send_message(chat_id, reply.text)
 
     deps = bot.runtime.deps
-    senders = [Sender(deps.uow, send, rate=1000, idle_seconds=1) for _ in range(2)]
+    senders = [Sender(deps.uow, send, compose(bot), rate=1000, idle_seconds=1) for _ in range(2)]
     while sum(await asyncio.gather(*(s.drain_once() for s in senders))):
         pass
     calls = [c["chat_id"] for c in bot.api.calls_to("sendMessage") if c["text"] == "Twice? Never."]

@@ -243,8 +243,8 @@ async def test_parse_mode_fails_loudly(emu: BotApiEmulator, bot: Bot) -> None:
 
 async def test_unknown_parameters_and_markups_fail_loudly(emu: BotApiEmulator, bot: Bot) -> None:
     emu.user_text(USER, "hi")
-    with pytest.raises(BadRequest, match=r"(?i)disable_notification of sendMessage"):
-        await bot.send_message(USER, "quiet", disable_notification=True)
+    with pytest.raises(BadRequest, match=r"(?i)protect_content of sendMessage"):
+        await bot.send_message(USER, "kept", protect_content=True)
     with pytest.raises(BadRequest, match=r"(?i)only inline keyboards"):
         await bot.send_message(USER, "menu", reply_markup=ReplyKeyboardMarkup([["Yes", "No"]]))
     assert emu.bot_messages(USER) == []

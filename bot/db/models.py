@@ -160,6 +160,7 @@ class Progress(_PerUserLesson, Base):
     )
     started_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    act_at: Mapped[datetime | None] = mapped_column(Timestamp)  # for the next day's check-in
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
 
@@ -254,4 +255,5 @@ class Event(Base):
 
 # The staff tools' tables share this metadata (and lessons and progress point at their
 # lesson versions), so they are defined whenever these models are.
+from bot.db import rhythm_models as _rhythm_models  # noqa: E402, F401
 from bot.db import staff_models as _staff_models  # noqa: E402, F401

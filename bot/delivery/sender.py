@@ -1,13 +1,18 @@
-"""The simple sender: drains queued `outbox` rows (announcements) at Telegram's pace.
+"""The dispatcher: drains the outbox (lesson offers, check-ins, nudges, announcements) at
+Telegram's pace, and plans the next rows on a tick (`bot.delivery.planner`).
 
 It runs as one small task per process. Rows are claimed before they are sent: on Postgres
 with `FOR UPDATE SKIP LOCKED`, so two processes never take the same row; on SQLite every
-transaction already holds the write lock (`BEGIN IMMEDIATE`). A claimed row is sent at most
-once: a crash between claiming and marking leaves it `sending`, never sent twice.
+transaction already holds the write lock (`BEGIN IMMEDIATE`). A claimed row is `sending`
+for a lease; a process that dies mid-send leaves it to be claimed again when the lease ends,
+so a crash repeats at most the sends that were in flight.
 
-At most `rate` messages a second leave this process. Telegram's 403 (he blocked the bot)
-marks the row `blocked` and the learner blocked, with no retry; 429 waits `retry_after` and
-tries again; any other error marks the row `failed`.
+Checked again at send time, on his clock: a learner who stopped messages (or, for planned
+kinds, paused them or chose "only when I ask") gets nothing and the row is cancelled; in his
+quiet hours the row waits for their end. At most `rate` messages a second leave this process
+and at most one per chat in a batch. Telegram's 403 (he blocked the bot) marks him blocked
+and cancels his queued rows, with no retry; 429 waits `retry_after`; a timeout or a server
+error is tried again later, backing off, up to `MAX_ATTEMPTS`; any other error fails the row.
 """
 
 from __future__ import annotations
@@ -15,138 +20,185 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import exists, select, update
-from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.db.models import User, utcnow
+from bot.db.rhythm_models import Rhythm
 from bot.db.staff_models import Announcement, OutboxMessage
 from bot.db.uow import UnitOfWork
+from bot.delivery.pace import Pace
+from bot.delivery.planner import plan
+from bot.delivery.reminders import cancel_queued
+from bot.delivery.rhythm import local, quiet
 from bot.staff.announcements import KIND, text_for
+from bot.views.reply import Reply
 
+__all__ = ["Due", "Pace", "Sender"]
 log = logging.getLogger(__name__)
 
-SendText = Callable[[int, str], Awaitable[object]]
 BATCH = 50
 RETRIES_429 = 5
 LONGEST_WAIT = 60.0
+MAX_ATTEMPTS = 5
+LEASE = timedelta(minutes=2)  # a `sending` row older than this was left by a dead process
+PLANNED = ("lesson", "checkin", "nudge")  # kinds the planner adds; announcements come from staff
 
 
 @dataclass(frozen=True)
-class _Claimed:
+class Due:
+    """A claimed row with what composing it and the send-time checks need."""
+
     id: int
     user_id: int
     chat_id: int
-    text: str | None
+    kind: str
     item_id: int
+    attempts: int
+    locale: str | None
+    text: str | None  # an announcement in his language, if one was written
+    rhythm: Rhythm | None
 
 
-class Pace:
-    """No more than `rate` sends a second: each waits for its slot, 1/rate apart."""
-
-    def __init__(
-        self,
-        rate: float,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self._gap, self._clock, self._sleep = 1.0 / rate, clock, sleep
-        self._next = clock()
-
-    async def wait(self) -> None:
-        """Wait for the next slot."""
-        now = self._clock()
-        if self._next > now:
-            await self._sleep(self._next - now)
-        self._next = max(now, self._next) + self._gap
-
-    async def hold(self, seconds: float) -> None:
-        """Telegram asked us to wait: nothing leaves before then."""
-        await self._sleep(seconds)
-        self._next = max(self._next, self._clock())
+Compose = Callable[[Due], Reply | None]
+Send = Callable[[int, Reply, bool], Awaitable[object]]  # chat, message, silent
 
 
 class Sender:
-    """Claims queued rows, sends each at the pace, and records what became of it."""
+    """Claims due rows, sends each at the pace, records what became of it; plans on a tick."""
 
     def __init__(
         self,
         uow: Callable[[], UnitOfWork],
-        send: SendText,
+        send: Send,
+        compose: Compose,
         *,
         rate: float,
         idle_seconds: float,
+        tick_seconds: float = 60.0,
         pace: Pace | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self._uow, self._send, self._idle = uow, send, idle_seconds
+        self._uow, self._send, self._compose = uow, send, compose
+        self._idle, self._tick, self._clock = idle_seconds, tick_seconds, clock
         self._pace = pace or Pace(rate)
+        self._planned_at: datetime | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Drain until `stop` is set; rest `idle_seconds` whenever nothing is queued."""
+        """Plan and drain until `stop` is set; rest `idle_seconds` whenever nothing is due."""
         while not stop.is_set():
             try:
+                await self.plan_if_due()
                 sent = await self.drain_once()
             except Exception as exc:  # the database may be down: try again later
-                log.warning("the sender could not drain the outbox (%s)", type(exc).__name__)
+                log.warning("the dispatcher could not drain the outbox (%s)", type(exc).__name__)
                 sent = 0
             if sent == 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self._idle)
 
+    async def plan_if_due(self) -> None:
+        """One planning tick when the last is `tick_seconds` old (rows are unique per local
+        day, so several processes planning at once add nothing twice)."""
+        now = self._clock()
+        if self._planned_at and now - self._planned_at < timedelta(seconds=self._tick):
+            return
+        async with self._uow() as uow:
+            planned = await plan(uow.session, now)
+        self._planned_at = now
+        if planned.lessons or planned.checkins or planned.nudges:
+            log.info("planned %s", planned)
+
     async def drain_once(self) -> int:
         """Claim one batch, send it, record the outcomes; returns how many rows it took."""
         claimed = await self._claim()
-        outcomes: dict[str, list[int]] = {"sent": [], "blocked": [], "failed": [], "cancelled": []}
+        outcomes: dict[str, list[Due]] = {}
         for row in claimed:
-            outcomes[await self._deliver(row)].append(row.id)
+            outcomes.setdefault(await self._deliver(row), []).append(row)
         if claimed:
-            await self._record(claimed, outcomes)
+            await self._record(outcomes)
         return len(claimed)
 
-    async def _claim(self) -> list[_Claimed]:
+    async def _claim(self) -> list[Due]:
+        now = self._clock()
         async with self._uow() as uow:
             session = uow.session
+            free = (OutboxMessage.status == "queued") | (OutboxMessage.status == "sending")
             stmt = (
-                select(OutboxMessage.id)
-                .where(OutboxMessage.kind == KIND, OutboxMessage.status == "queued")
-                .where(OutboxMessage.available_at <= utcnow())
-                .order_by(OutboxMessage.id)
+                select(OutboxMessage.id, OutboxMessage.user_id)
+                .where(free, OutboxMessage.available_at <= now)
+                .order_by(OutboxMessage.available_at, OutboxMessage.id)
                 .limit(BATCH)
             )
             if session.bind.dialect.name == "postgresql":
                 stmt = stmt.with_for_update(skip_locked=True)
-            ids = list(await session.scalars(stmt))
+            first: dict[int, int] = {}  # one row per chat in a batch: a second waits
+            for oid, uid in (await session.execute(stmt)).tuples():
+                first.setdefault(uid, oid)
+            ids = list(first.values())
             if not ids:
                 return []
             await session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(ids))
-                .values(status="sending", attempts=OutboxMessage.attempts + 1)
+                .values(
+                    status="sending", attempts=OutboxMessage.attempts + 1, available_at=now + LEASE
+                )
             )
             rows = await session.execute(
-                select(OutboxMessage.id, User.id, User.chat_id, User.locale, Announcement)
+                select(OutboxMessage, User.chat_id, User.locale, Rhythm, Announcement.texts)
                 .join(User, User.id == OutboxMessage.user_id)
-                .join(Announcement, Announcement.id == OutboxMessage.item_id)
-                .where(OutboxMessage.id.in_(ids), OutboxMessage.kind == KIND)
+                .outerjoin(Rhythm, Rhythm.user_id == OutboxMessage.user_id)
+                .outerjoin(
+                    Announcement,
+                    (OutboxMessage.kind == KIND) & (Announcement.id == OutboxMessage.item_id),
+                )
+                .where(OutboxMessage.id.in_(ids))
                 .order_by(OutboxMessage.id)
             )
             return [
-                _Claimed(oid, uid, chat, text_for(dict(ann.texts), locale), ann.id)
-                for oid, uid, chat, locale, ann in rows.tuples()
-            ]
+                Due(
+                    row.id, row.user_id, chat, row.kind, row.item_id, row.attempts, locale,
+                    text_for(dict(texts), locale) if texts else None, rhythm,
+                )
+                for row, chat, locale, rhythm, texts in rows.tuples()
+            ]  # fmt: skip
 
-    async def _deliver(self, row: _Claimed) -> str:
-        """Send one message; the outcome names the row's new status."""
-        if row.text is None:
+    def _hold(self, row: Due) -> str | datetime | None:
+        """'cancelled', or when to try again (quiet hours), or None to send now."""
+        rhythm, now = row.rhythm, self._clock()
+        if rhythm is None:
+            return None
+        if rhythm.stopped_at is not None:
             return "cancelled"
+        paused = rhythm.paused_until is not None and rhythm.paused_until > now
+        if row.kind in PLANNED and (rhythm.rhythm == "ask" or paused):
+            return "cancelled"
+        here = local(rhythm.timezone, now)
+        if quiet(here.hour, rhythm.quiet_start, rhythm.quiet_end):
+            later = here.replace(minute=0, second=0, microsecond=0)
+            while quiet(later.hour, rhythm.quiet_start, rhythm.quiet_end):
+                later += timedelta(hours=1)
+            return later
+        return None
+
+    async def _deliver(self, row: Due) -> str:
+        """Send one message; the outcome names the row's new status ('retry': queued again)."""
+        held = self._hold(row)
+        if isinstance(held, datetime):
+            return "later"
+        reply = None if held else self._compose(row)
+        if reply is None:
+            return "cancelled"
+        silent = bool(row.rhythm and row.rhythm.silent)
         for _ in range(RETRIES_429):
             await self._pace.wait()
             try:
-                await self._send(row.chat_id, row.text)
+                await self._send(row.chat_id, reply, silent)
                 return "sent"
             except Forbidden:
                 return "blocked"
@@ -154,28 +206,59 @@ class Sender:
                 wait = exc.retry_after
                 seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
                 await self._pace.hold(min(float(seconds), LONGEST_WAIT))
+            except NetworkError as exc:  # timeouts and server errors: later, backing off
+                log.warning("a message will be tried again (%s)", type(exc).__name__)
+                return "retry" if row.attempts < MAX_ATTEMPTS else "failed"
             except TelegramError as exc:
-                log.warning("an announcement could not be sent (%s)", type(exc).__name__)
+                log.warning("a message could not be sent (%s)", type(exc).__name__)
                 return "failed"
-        return "failed"
+        return "retry" if row.attempts < MAX_ATTEMPTS else "failed"
 
-    async def _record(self, claimed: list[_Claimed], outcomes: dict[str, list[int]]) -> None:
+    async def _record(self, outcomes: dict[str, list[Due]]) -> None:
+        now = self._clock()
         async with self._uow() as uow:
-            session, now = uow.session, utcnow()
-            for status, ids in outcomes.items():
-                if ids:
-                    stmt = update(OutboxMessage).where(OutboxMessage.id.in_(ids))
-                    stmt = stmt.values(status=status)
-                    await session.execute(stmt.values(sent_at=now) if status == "sent" else stmt)
-            blocked = [row.user_id for row in claimed if row.id in set(outcomes["blocked"])]
+            session = uow.session
+            for status, rows in outcomes.items():
+                ids = [row.id for row in rows]
+                stmt = update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                if status == "sent":
+                    await session.execute(stmt.values(status="sent", sent_at=now))
+                elif status == "later":
+                    for row in rows:
+                        held = self._hold(row)
+                        at = held if isinstance(held, datetime) else now
+                        await session.execute(
+                            update(OutboxMessage)
+                            .where(OutboxMessage.id == row.id)
+                            .values(
+                                status="queued",
+                                attempts=OutboxMessage.attempts - 1,
+                                available_at=at,
+                            )
+                        )
+                elif status == "retry":
+                    for row in rows:
+                        wait = timedelta(seconds=min(5 * 2**row.attempts, 900))
+                        await session.execute(
+                            update(OutboxMessage)
+                            .where(OutboxMessage.id == row.id)
+                            .values(status="queued", available_at=now + wait)
+                        )
+                else:
+                    await session.execute(stmt.values(status=status))
+            blocked = [row.user_id for row in outcomes.get("blocked", [])]
             if blocked:
                 await session.execute(
                     update(User).where(User.id.in_(blocked)).values(status="blocked")
                 )
-            await self._finish(uow, {row.item_id for row in claimed})
+                await cancel_queued(uow, blocked)
+            items = {r.item_id for rows in outcomes.values() for r in rows if r.kind == KIND}
+            await self._finish(uow, items)
 
     async def _finish(self, uow: UnitOfWork, items: set[int]) -> None:
         """An announcement with nothing left to send is done."""
+        if not items:
+            return
         waiting = exists().where(
             OutboxMessage.kind == KIND,
             OutboxMessage.item_id == Announcement.id,

@@ -15,7 +15,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import buttons, commands, help, messages, screen, staff, system
+from bot.handlers import buttons, commands, help, messages, reminders, screen, staff, system
 from bot.handlers.identify import hold_unidentified, identify
 from bot.handlers.send import replying
 from bot.views import menus
@@ -47,6 +47,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         CommandHandler("language", replying(menus.language_picker), filters=PRIVATE),
         CommandHandler(["help", "sos"], help.on_help),
         CommandHandler("settings", help.on_settings, filters=PRIVATE),
+        CommandHandler("pause", reminders.on_pause, filters=PRIVATE),
+        CommandHandler("stop", reminders.on_stop, filters=PRIVATE),
         CommandHandler("privacy", replying(menus.privacy), filters=PRIVATE),
         CommandHandler("delete", replying(menus.confirm_erase), filters=PRIVATE),
         *staff.commands(),

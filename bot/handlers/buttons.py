@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.handlers import help, staff
+from bot.handlers import help, reminders, staff
 from bot.handlers.context import UraContext, event_ref
 from bot.handlers.send import send, show
 from bot.learning.steps import Screen
@@ -62,6 +62,8 @@ async def _act(
     deps, user_id, locale = context.deps, context.user_id, context.tr.locale
     if isinstance(action, help.HelpAction):
         return await help.act(action, context, ref)
+    if isinstance(action, cb.Reminder):
+        return await reminders.act(action, context)
     match action:
         case cb.OpenMenu():
             return await _menu(context)

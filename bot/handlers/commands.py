@@ -21,6 +21,7 @@ async def on_start(update: Update, context: UraContext) -> None:
         return
     async with context.deps.uow() as uow:
         await context.deps.accounts.join_cohort(uow, user_id=context.user_id, payload=payload)
+        await context.deps.reminders.resume(uow, context.user_id)
         screen = await context.deps.player.current(
             uow, user_id=context.user_id, locale=context.tr.locale
         )

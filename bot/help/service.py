@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from bot.accounts import suggest_zone
 from bot.analytics import Analytics
 from bot.db.uow import UnitOfWork
 from bot.help.categories import CRISIS, HELP_CATEGORIES
@@ -178,4 +179,5 @@ class HelpService:
         if user is None or country not in COUNTRY_CHOICES:
             return False
         user.country = country
+        await suggest_zone(uow, user)
         return True

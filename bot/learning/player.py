@@ -188,6 +188,7 @@ class LessonPlayer:
             return self._screen(lesson, progress, answer, locale, changed=False)
         progress.step, progress.updated_at = progress.step + 1, utcnow()
         if stage is Stage.FEEDBACK:
+            progress.act_at = progress.act_at or progress.updated_at  # tomorrow's check-in
             await self._reached_act(uow, user_id, lesson, locale)
         just_completed = False
         if stage is Stage.ACT and progress.completed_at is None:

@@ -131,8 +131,19 @@ class Staff:
     arg: str = ""
 
 
+@dataclass(frozen=True)
+class Reminder:
+    """A button of the messages Ura starts and their settings: `action` (stop, a check-in
+    answer, a rhythm, an hour, a zone, quiet hours, silent, a pause) and its one argument.
+    The handler checks the argument against what it offers."""
+
+    action: str
+    arg: str = ""
+
+
 Action = (
     Staff
+    | Reminder
     | OpenMenu
     | OpenTrack
     | OpenLesson
@@ -174,6 +185,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "k": re.compile(rf"(?P<key>[a-z]{{2}})(?::(?P<cat>{_CATEGORY}))?"),
     "f": re.compile(rf"(?P<key>{_KEY}):(?P<answer>[uns])"),
     "S": re.compile(r"(?P<tool>[a-z][a-z_]{0,11}):(?P<arg>[A-Za-z0-9_.:=-]{0,44})"),
+    "r": re.compile(r"(?P<tool>[a-z]{1,8}):(?P<arg>[a-z0-9]{0,8})"),
 }
 
 
@@ -182,6 +194,8 @@ def encode(action: Action) -> str:
     match action:
         case Staff(tool, arg):
             data = f"S:{tool}:{arg}"
+        case Reminder(what, arg):
+            data = f"r:{what}:{arg}"
         case Feedback(lesson, answer):
             data = f"f:{lesson}:{_FEEDBACK_LETTERS[answer]}"
         case OpenMenu() | PickLocale() | Erase() | OpenSettings() | Dismiss():
@@ -224,6 +238,8 @@ def decode(data: str | None) -> Action | None:
     groups = match.groupdict()
     if kind == "S":
         return Staff(groups["tool"], groups["arg"])
+    if kind == "r":
+        return Reminder(groups["tool"], groups["arg"])
     if kind == "f":
         return Feedback(groups["key"], _FEEDBACK_OF[groups["answer"]])
     key, num, cat = groups.get("key"), groups.get("num"), groups.get("cat")

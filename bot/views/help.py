@@ -17,6 +17,7 @@ from bot.views.callbacks import (
     OpenMenu,
     PickCountry,
     PickLocale,
+    Reminder,
     SetCountry,
     ShowHelp,
     encode,
@@ -237,6 +238,7 @@ def settings(locale: str, country: str | None, directory: Directory, tr: Transla
     buttons = [
         Button(tr.gettext("Change language"), encode(PickLocale())),
         Button(tr.gettext("Change country"), encode(PickCountry())),
+        Button(tr.gettext("Reminders"), encode(Reminder("menu"))),
         Button(tr.gettext("All lessons"), encode(OpenMenu())),
     ]
     return Reply(text, rows(buttons))
