@@ -89,6 +89,7 @@ bench: $(STAMP) $(MO) ## Benchmarks in bench/
 	$(BIN)/python bench/durable_polling.py --postgres
 	$(BIN)/python bench/screening.py
 	$(BIN)/python bench/stats.py --postgres
+	$(BIN)/python bench/planning.py --postgres
 
 clean: ## Remove the virtualenv, caches and compiled catalogs
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache $(MO)

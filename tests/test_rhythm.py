@@ -179,7 +179,7 @@ async def test_nudges_back_off_and_stop_after_three(bot: Harness) -> None:
     await seen(bot, LEARNER, away)
     found = []
     for day in range(0, 20):
-        now = away + timedelta(days=day, hours=1)
+        now = away + timedelta(days=day)  # his hour, every day
         found.append((await tick(bot, now)).nudges)
         await dispatcher(bot, now).drain_once()
     nudges = [m.text for m in bot.api.bot_messages(LEARNER) if "lessons" in m.text.lower()]
@@ -211,3 +211,23 @@ async def test_a_block_cancels_what_waits_and_pause_holds_the_rest(bot: Harness)
         await dbcheck.scalar(url, "SELECT status FROM users WHERE id = :u", u=LEARNER + 1)
         == "blocked"
     )
+
+
+async def test_a_dispatcher_that_dies_mid_drain_is_replaced_after_its_lease(
+    bot: Harness,
+) -> None:
+    from bot.delivery.sender import LEASE
+
+    for offset in range(3):
+        await learner(bot, LEARNER + offset)
+    await tick(bot, EVENING)
+    dead = dispatcher(bot, EVENING)
+    claimed = await dead._claim()  # it claimed the rows, then died before sending any
+    assert len(claimed) == 3
+    assert await dispatcher(bot, EVENING + timedelta(seconds=30)).drain_once() == 0  # leased
+    heir = dispatcher(bot, EVENING + LEASE + timedelta(seconds=1))
+    assert await heir.drain_once() == 3
+    assert {row[3] for row in await outbox(bot)} == {"sent"}
+    for offset in range(3):  # each learner got his offer once
+        offers = [m for m in bot.api.bot_messages(LEARNER + offset) if "next lesson" in m.text]
+        assert len(offers) == 1

@@ -19,7 +19,9 @@ class Rhythm(Base):
     __tablename__ = "rhythms"
     __table_args__ = (
         CheckConstraint(one_of("rhythm", RHYTHMS), name="rhythm"),
-        Index("ix_rhythms_timezone", "timezone", "rhythm"),  # the planner goes zone by zone
+        Index(
+            "ix_rhythms_zone_hour", "timezone", "hour"
+        ),  # the planner: zone by zone, hour by hour
     )
 
     user_id: Mapped[int] = mapped_column(

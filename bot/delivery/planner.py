@@ -5,7 +5,10 @@ own clock, and inserts their rows in one INSERT … SELECT per kind, never loopi
 learners in Python. Every row's key is (learner, kind, item, his local date), and inserts
 skip existing keys: planning twice, or after a daylight-saving change, adds nothing.
 
-- `lesson`: his rhythm offers a lesson today, his hour has come, he has not been active
+Each learner is looked at in the hour he chose (his clock), so one tick reads only the
+learners whose hour it is; a dispatcher that was down for that whole hour misses that day.
+
+- `lesson`: his rhythm offers a lesson today, it is his hour, he has not been active
   today but has been lately (`GAP`), and the lesson is chosen when he opens it (item 0).
 - `checkin`: he reached a lesson's ACT! step yesterday (item: that lesson).
 - `nudge`: he started a lesson and has been away 3, 7, then 14 days beyond his rhythm's
@@ -97,16 +100,26 @@ def _row(kind: str, item: Any, day: date, now: datetime) -> tuple[Any, ...]:
     )
 
 
+def _away(at_least: bool, days: int, now: datetime) -> ColumnElement[bool]:
+    """Away at least (or less than) his rhythm's gap plus `days`."""
+    return or_(
+        *(
+            (Rhythm.rhythm == rhythm)
+            & (
+                User.last_seen_at <= now - timedelta(days=gap + days)
+                if at_least
+                else User.last_seen_at > now - timedelta(days=gap + days)
+            )
+            for rhythm, gap in GAP.items()
+        )
+    )
+
+
 def _nudge(
-    joined: Select[Any],
-    where: list[ColumnElement[bool]],
-    number: int,
-    days: int,
-    today: date,
-    now: datetime,
+    joined: Select[Any], where: list[ColumnElement[bool]], number: int, today: date, now: datetime
 ) -> Select[Any]:
-    """Nudge `number` for those away `days` who stayed away after the one before it, and
-    got nothing else today."""
+    """Nudge `number` for those away long enough who stayed away after the one before it,
+    and got nothing else today."""
     ours = (OutboxMessage.user_id == Rhythm.user_id) & (OutboxMessage.kind == "nudge")
     sent = (
         select(func.count())
@@ -122,37 +135,37 @@ def _nudge(
     return joined.add_columns(*_row("nudge", literal(number), today, now)).where(
         *where,
         User.current_lesson_id.is_not(None),
-        User.last_seen_at <= now - timedelta(days=days),
+        _away(True, NUDGE_DAYS[number - 1], now),
         sent == number - 1,
         ~today_already,
     )
 
 
 async def plan_zone(session: AsyncSession, zone: str, now: datetime) -> Planned:
-    """The rows due now for learners on this zone's clock."""
+    """The rows due now for learners on this zone's clock whose hour it is: each learner is
+    looked at in one hour of his day (`ix_rhythms_zone_hour`), so a tick reads a few."""
     here = local(zone, now)
     today, hour = here.date(), here.hour
     begins = start_of_day(zone, today)
     joined = select().select_from(Rhythm).join(User, User.id == Rhythm.user_id)
-    base = _reachable(zone, now, hour)
+    base = [*_reachable(zone, now, hour), Rhythm.hour == hour]
     lessons = nudges = 0
-    for rhythm, gap in GAP.items():
-        this = [*base, Rhythm.rhythm == rhythm]
-        if due_on(rhythm, today):  # while he keeps coming back, on his rhythm
-            offers = joined.add_columns(*_row("lesson", literal(0), today, now)).where(
-                *this,
-                Rhythm.hour <= hour,
-                User.last_seen_at < begins,
-                User.last_seen_at > now - timedelta(days=gap + NUDGE_DAYS[0]),
-            )
-            lessons += await _insert(session, offers)
-        for number, days in enumerate(NUDGE_DAYS, start=1):  # once he drifts away
-            nudges += await _insert(session, _nudge(joined, this, number, gap + days, today, now))
+    due = [rhythm for rhythm in GAP if due_on(rhythm, today)]
+    if due:  # while he keeps coming back, on his rhythm
+        offers = joined.add_columns(*_row("lesson", literal(0), today, now)).where(
+            *base,
+            Rhythm.rhythm.in_(due),
+            User.last_seen_at < begins,
+            _away(False, NUDGE_DAYS[0], now),
+        )
+        lessons = await _insert(session, offers)
+    for number in range(1, len(NUDGE_DAYS) + 1):  # once he drifts away
+        nudges += await _insert(session, _nudge(joined, base, number, today, now))
     yesterday = start_of_day(zone, days_before(today, 1))
     acted = (
         joined.join(Progress, Progress.user_id == Rhythm.user_id)
         .add_columns(*_row("checkin", Progress.lesson_id, today, now))
-        .where(*base, Rhythm.hour <= hour, Progress.act_at >= yesterday, Progress.act_at < begins)
+        .where(*base, Progress.act_at >= yesterday, Progress.act_at < begins)
     )
     checkins = await _insert(session, acted)
     return Planned(lessons, checkins, nudges)

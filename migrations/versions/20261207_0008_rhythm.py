@@ -51,7 +51,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_rhythms_user_id_users'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('user_id', name=op.f('pk_rhythms')),
     )
-    op.create_index('ix_rhythms_timezone', 'rhythms', ['timezone', 'rhythm'])
+    op.create_index('ix_rhythms_zone_hour', 'rhythms', ['timezone', 'hour'])
     with op.batch_alter_table('progress') as batch:
         batch.add_column(sa.Column('act_at', sa.DateTime(timezone=True), nullable=True))
     by_country = ' '.join(f"WHEN '{c}' THEN '{z}'" for c, z in BY_COUNTRY.items())
@@ -67,5 +67,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('progress') as batch:
         batch.drop_column('act_at')
-    op.drop_index('ix_rhythms_timezone', table_name='rhythms')
+    op.drop_index('ix_rhythms_zone_hour', table_name='rhythms')
     op.drop_table('rhythms')
