@@ -16,6 +16,7 @@ from telegram.request import BaseRequest
 
 from bot.app import UraApplication, build_application
 from bot.config import Settings
+from bot.delivery.role import Role
 from bot.delivery.sender import Sender
 from bot.deps import Content, Deps, build_deps
 from bot.handlers.send import markup
@@ -72,6 +73,7 @@ class Runtime:
             lambda due: reminders.compose(due, deps.catalogs.get(due.locale or DEFAULT_LOCALE)),
             rate=deps.settings.sender_rate,
             idle_seconds=deps.settings.sender_idle_seconds,
+            role=Role(deps.engine),
         )
         self._sender_task = asyncio.create_task(self.sender.run(self._sender_stop))
 
@@ -109,6 +111,8 @@ class Runtime:
         """Shut the Application down and close the database."""
         self._sender_stop.set()
         await self._sender_task
+        if self.sender.role is not None:
+            await self.sender.role.release()
         await self.app.shutdown()
         await self.deps.close()
 

@@ -5,6 +5,7 @@ stop after three, /pause, /stop and /start."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import update
@@ -231,3 +232,29 @@ async def test_a_dispatcher_that_dies_mid_drain_is_replaced_after_its_lease(
     for offset in range(3):  # each learner got his offer once
         offers = [m for m in bot.api.bot_messages(LEARNER + offset) if "next lesson" in m.text]
         assert len(offers) == 1
+
+
+async def test_one_dispatcher_at_a_time_and_another_takes_over(bot: Harness) -> None:
+    from bot.delivery.role import Role
+
+    await bot.reconfigure(URA_SENDER_IDLE_SECONDS=3600)  # its loop claims, then rests
+    running = bot.runtime.sender.role
+    assert running is not None
+    for _ in range(50):
+        if running.held:
+            break
+        await asyncio.sleep(0.02)
+    assert running.held  # the bot's own process is the dispatcher
+    other, third = Role(bot.runtime.deps.engine), Role(bot.runtime.deps.engine)
+    try:
+        if bot.runtime.deps.engine.dialect.name == "sqlite":  # one process: always
+            assert await other.claim()
+            return
+        assert not await other.claim()
+        await running.release()  # the dispatcher's process dies: its connection closes
+        assert await other.claim()
+        assert await other.claim()  # kept while its connection lives
+        assert not await third.claim()
+    finally:
+        await other.release()
+        await third.release()

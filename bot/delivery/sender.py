@@ -1,8 +1,10 @@
 """The dispatcher: drains the outbox (lesson offers, check-ins, nudges, announcements) at
 Telegram's pace, and plans the next rows on a tick (`bot.delivery.planner`).
 
-It runs as one small task per process. Rows are claimed before they are sent: on Postgres
-with `FOR UPDATE SKIP LOCKED`, so two processes never take the same row; on SQLite every
+It runs as one small task per process; on Postgres one process at a time holds the role
+(`bot.delivery.role`), the others take over within seconds when it dies. Rows are claimed
+before they are sent: on Postgres with `FOR UPDATE SKIP LOCKED`, so even two dispatchers
+would never take the same row; on SQLite every
 transaction already holds the write lock (`BEGIN IMMEDIATE`). A claimed row is `sending`
 for a lease; a process that dies mid-send leaves it to be claimed again when the lease ends,
 so a crash repeats at most the sends that were in flight.
@@ -35,6 +37,7 @@ from bot.delivery.pace import Pace
 from bot.delivery.planner import plan
 from bot.delivery.reminders import cancel_queued
 from bot.delivery.rhythm import local, quiet
+from bot.delivery.role import Role
 from bot.staff.announcements import KIND, text_for
 from bot.views.reply import Reply
 
@@ -82,18 +85,23 @@ class Sender:
         tick_seconds: float = 60.0,
         pace: Pace | None = None,
         clock: Callable[[], datetime] = utcnow,
+        role: Role | None = None,
     ) -> None:
         self._uow, self._send, self._compose = uow, send, compose
         self._idle, self._tick, self._clock = idle_seconds, tick_seconds, clock
         self._pace = pace or Pace(rate)
         self._planned_at: datetime | None = None
+        self.role = role  # None: this process dispatches (tests, one-process setups)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Plan and drain until `stop` is set; rest `idle_seconds` whenever nothing is due."""
         while not stop.is_set():
             try:
-                await self.plan_if_due()
-                sent = await self.drain_once()
+                if self.role is not None and not await self.role.claim():
+                    sent = 0  # another process dispatches; look again after a rest
+                else:
+                    await self.plan_if_due()
+                    sent = await self.drain_once()
             except Exception as exc:  # the database may be down: try again later
                 log.warning("the dispatcher could not drain the outbox (%s)", type(exc).__name__)
                 sent = 0

@@ -122,7 +122,7 @@ def _dial(service: Service, tr: Translator) -> str:
 
 def service_lines(service: Service, tr: Translator) -> str:
     """One service: name and phone, what it does, when, cost, and where else to reach it."""
-    head = f"☎ {_dial(service, tr)}"
+    head = f"{'☎' if service.phone else '•'} {_dial(service, tr)}"
     if service.region:
         head += f" ({service.region})"
     lines = [head, service.about_for(tr.locale)]
