@@ -90,6 +90,7 @@ bench: $(STAMP) $(MO) ## Benchmarks in bench/
 	$(BIN)/python bench/screening.py
 	$(BIN)/python bench/stats.py --postgres
 	$(BIN)/python bench/planning.py --postgres
+	$(BIN)/python bench/dispatch.py
 
 clean: ## Remove the virtualenv, caches and compiled catalogs
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache $(MO)

@@ -16,6 +16,7 @@ from typing import Any
 from .constants import JSONDict
 from .errors import ApiError, UsageError, _bad
 from .faults import GATEWAY_TIMEOUT, _fault, _take_fault
+from .limits import FloodControl
 from .methods import BotApiMethodsMixin
 from .model import SentMessage, _snapshot
 from .params import _decode
@@ -37,6 +38,7 @@ class BotApiEmulator(UserSideMixin, BotApiMethodsMixin):
         self.updates_by_id: dict[int, JSONDict] = {}
         self.calls: list[tuple[str, JSONDict]] = []
         self.call_times: list[float] = []  # perf_counter() of each call in `calls`
+        self.flood: FloodControl | None = None  # set to enforce Telegram's send limits
         self.errors: list[str] = []
         self.failures: list[tuple[str, int, str]] = []
         self.callback_answers: list[JSONDict] = []
@@ -200,6 +202,9 @@ class BotApiEmulator(UserSideMixin, BotApiMethodsMixin):
         try:
             if fault is not None:
                 await fault.apply()
+            if self.flood is not None and name == "sendMessage":
+                with self._lock:
+                    self.flood.check(decoded.get("chat_id"))
             if handler is None:
                 return await self._get_updates(decoded)
             with self._lock:

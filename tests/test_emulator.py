@@ -632,3 +632,16 @@ async def test_files_and_menus_over_real_http(emu: BotApiEmulator) -> None:
         await bot.shutdown()
         await close_http(server)
     assert emu.errors == []
+
+
+async def test_flood_control_answers_429_like_telegram(emu: BotApiEmulator, bot: Bot) -> None:
+    from telegram.error import RetryAfter
+
+    from fake_telegram.limits import FloodControl
+
+    emu.user_text(USER, "hi")
+    emu.flood = FloodControl(overall=30, per_chat=1)
+    await bot.send_message(USER, "one")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(USER, "two, in the same second")
+    assert emu.flood.refused == 1 and emu.texts(USER)[-1] == "one"
