@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -48,6 +49,7 @@ BATCH = 50
 RETRIES_429 = 5
 LONGEST_WAIT = 60.0
 MAX_ATTEMPTS = 5
+CHAT_GAP = 1.0  # seconds between two messages to one chat, as Telegram asks
 LEASE = timedelta(minutes=2)  # a `sending` row older than this was left by a dead process
 PLANNED = ("lesson", "checkin", "nudge")  # kinds the planner adds; announcements come from staff
 
@@ -92,6 +94,7 @@ class Sender:
         self._pace = pace or Pace(rate)
         self._planned_at: datetime | None = None
         self.role = role  # None: this process dispatches (tests, one-process setups)
+        self._last_sent: dict[int, float] = {}  # chat → monotonic time of our last send
 
     async def run(self, stop: asyncio.Event) -> None:
         """Plan and drain until `stop` is set; rest `idle_seconds` whenever nothing is due."""
@@ -129,6 +132,8 @@ class Sender:
             outcomes.setdefault(await self._deliver(row), []).append(row)
         if claimed:
             await self._record(outcomes)
+        recent = time.monotonic() - CHAT_GAP
+        self._last_sent = {c: t for c, t in self._last_sent.items() if t > recent}
         return len(claimed)
 
     async def _claim(self) -> list[Due]:
@@ -199,6 +204,8 @@ class Sender:
         held = self._hold(row)
         if isinstance(held, datetime):
             return "later"
+        if time.monotonic() - self._last_sent.get(row.chat_id, float("-inf")) < CHAT_GAP:
+            return "later"  # at least a second between two messages to one chat
         reply = None if held else self._compose(row)
         if reply is None:
             return "cancelled"
@@ -207,6 +214,7 @@ class Sender:
             await self._pace.wait()
             try:
                 await self._send(row.chat_id, reply, silent)
+                self._last_sent[row.chat_id] = time.monotonic()
                 return "sent"
             except Forbidden:
                 return "blocked"
@@ -234,7 +242,11 @@ class Sender:
                 elif status == "later":
                     for row in rows:
                         held = self._hold(row)
-                        at = held if isinstance(held, datetime) else now
+                        at = (
+                            held
+                            if isinstance(held, datetime)
+                            else now + timedelta(seconds=CHAT_GAP)
+                        )
                         await session.execute(
                             update(OutboxMessage)
                             .where(OutboxMessage.id == row.id)
