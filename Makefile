@@ -91,6 +91,7 @@ bench: $(STAMP) $(MO) ## Benchmarks in bench/
 	$(BIN)/python bench/stats.py --postgres
 	$(BIN)/python bench/planning.py --postgres
 	$(BIN)/python bench/dispatch.py
+	$(BIN)/python bench/drain_latency.py
 
 clean: ## Remove the virtualenv, caches and compiled catalogs
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache $(MO)

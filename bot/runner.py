@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from telegram import BotCommand
+from telegram import Bot, BotCommand
 from telegram.ext import Application
 from telegram.request import BaseRequest
 
@@ -61,13 +61,15 @@ async def _bootstrap_admins(deps: Deps) -> None:
 class Runtime:
     """A started bot: dependencies, initialized Application and its poller."""
 
-    def __init__(self, deps: Deps, app: UraApplication, poller: Poller):
+    def __init__(self, deps: Deps, app: UraApplication, poller: Poller, bulk: Bot):
         self.deps, self.app, self.poller = deps, app, poller
-        # The dispatcher plans and drains the outbox beside the poller, at Telegram's pace.
+        # The dispatcher plans and drains the outbox beside the poller, at its own pace and
+        # through its own Bot (the same connections, without the replies' rate limiter), so
+        # replies to learners never queue behind bulk sends; a 429 pauses the bulk lane.
         self._sender_stop = asyncio.Event()
         self.sender = Sender(
             deps.uow,
-            lambda chat, reply, silent: app.bot.send_message(
+            lambda chat, reply, silent: bulk.send_message(
                 chat, reply.text, reply_markup=markup(reply), disable_notification=silent
             ),
             lambda due: reminders.compose(due, deps.catalogs.get(due.locale or DEFAULT_LOCALE)),
@@ -105,7 +107,14 @@ class Runtime:
         # Staff see their own commands, learners never do.
         await sync_menus(app.bot, deps, app.bot_data.setdefault(MENUS_SET, set()))
         durable = DurableHandler(app, deps.uow, deps.outage)
-        return cls(deps, app, Poller(durable, timeout=settings.poll_timeout))
+        bulk = Bot(
+            token,
+            base_url=settings.telegram_api_base_url,
+            base_file_url=settings.telegram_api_base_file_url,
+            request=app.bot.request,  # shut down with the Application's bot
+        )
+        await bulk.initialize()
+        return cls(deps, app, Poller(durable, timeout=settings.poll_timeout), bulk)
 
     async def stop(self) -> None:
         """Shut the Application down and close the database."""

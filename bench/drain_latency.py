@@ -1,0 +1,163 @@
+"""Replies while the outbox drains, and the memory of a running bot with 100,000 learners.
+
+One process runs the real `Runtime` (poller, Application, dispatcher) against the
+in-process Bot API, on SQLite, as `ura run` does. A learner asks for `/lessons` again and
+again; each reply's latency is measured from the moment the update is handled, first with
+an empty outbox (the baseline), then while 100,000 queued messages drain at the configured
+rate beside it. Goal: p95 while draining within 2× of idle. Then the process's peak
+resident memory with 100,000 learners in the database (goal: at most 200 MB).
+
+    .venv/bin/python bench/drain_latency.py [--learners 100000] [--asks 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+from sqlalchemy import Date, func, insert, literal, select  # noqa: E402
+
+from bench.record import record  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.db import migrate  # noqa: E402
+from bot.db.engine import make_engine  # noqa: E402
+from bot.db.models import Timestamp, User  # noqa: E402
+from bot.db.rhythm_models import Rhythm  # noqa: E402
+from bot.db.staff_models import Announcement, OutboxMessage  # noqa: E402
+from bot.runner import Runtime  # noqa: E402
+from fake_telegram import BotApiEmulator, EmulatorRequest  # noqa: E402
+
+ASKER = 10_000_000
+
+
+async def asks(runtime: Runtime, api: BotApiEmulator, count: int) -> list[float]:
+    """Seconds to handle `/lessons` and answer it, `count` times, a little apart."""
+    spent = []
+    for _ in range(count):
+        api.user_text(ASKER, "/lessons")
+        started = time.perf_counter()
+        await runtime.poller.poll_once(timeout=0)
+        spent.append(time.perf_counter() - started)
+        await asyncio.sleep(0.02)  # let the dispatcher run between asks
+    return spent
+
+
+async def seed(url: str, learners: int) -> None:
+    """`learners` learners with no quiet hours, before the bot starts (as a real database)."""
+    engine = make_engine(url)
+    async with engine.begin() as conn:
+        for start in range(1, learners + 1, 20_000):
+            ids = range(start, min(start + 20_000, learners + 1))
+            await conn.execute(insert(User), [{"id": n, "chat_id": n, "locale": "en"} for n in ids])
+            await conn.execute(
+                insert(Rhythm),
+                [
+                    {"user_id": n, "timezone": "Europe/Belgrade", "quiet_start": 0, "quiet_end": 0}
+                    for n in ids
+                ],
+            )
+    await engine.dispose()
+
+
+async def queue(runtime: Runtime) -> None:
+    """One announcement to every learner, queued in one INSERT … SELECT."""
+    day = datetime.now(UTC).date()
+    async with runtime.deps.engine.begin() as conn:
+        await conn.execute(
+            insert(Announcement),
+            [
+                {
+                    "id": 1,
+                    "created_by": 0,
+                    "texts": {"en": "Hello"},
+                    "segment": {},
+                    "status": "queued",
+                }
+            ],
+        )
+        rows = select(
+            User.id, literal("announcement"), literal(1), literal(day, Date), literal("queued"),
+            literal(0), func.now() if conn.dialect.name == "postgresql" else literal(datetime.now(UTC), Timestamp),
+        ).where(User.id != ASKER)  # fmt: skip
+        columns = ["user_id", "kind", "item_id", "day", "status", "attempts", "available_at"]
+        await conn.execute(insert(OutboxMessage).from_select(columns, rows))
+
+
+def rss_mb() -> float:
+    """The process's resident memory now."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=100_000)
+    parser.add_argument("--asks", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite+aiosqlite:///{Path(tmp) / 'ura.db'}"
+        await asyncio.to_thread(migrate.upgrade, url)
+        await seed(url, args.learners)
+        api = BotApiEmulator()
+        for n in range(1, args.learners + 1):
+            api._ensure_chat(n, "private")  # a chat the bot may write to, without an update
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            DATABASE_URL=url,
+            URA_LESSONS_DIR=ROOT / "lessons",
+            URA_PSEUDONYM_KEY="bench",
+            URA_SENDER_IDLE_SECONDS=0.2,
+        )
+        runtime = await Runtime.start(settings, token="1:BENCH", request=EmulatorRequest(api))
+        try:
+            api.user_text(ASKER, "/start")
+            await runtime.poller.poll_once(timeout=0)
+            idle = await asks(runtime, api, args.asks)
+            await queue(runtime)
+            started = time.perf_counter()
+            busy = await asks(runtime, api, args.asks)
+            resident = rss_mb()
+            window = time.perf_counter() - started
+            async with runtime.deps.uow() as uow:
+                sent = await uow.session.scalar(
+                    select(func.count()).where(OutboxMessage.status == "sent")
+                )
+        finally:
+            await runtime.stop()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    ratio = p95(busy) / p95(idle)
+    lines = [
+        f"reply to /lessons, idle:     p50 {statistics.median(idle) * 1000:5.1f} ms  "
+        f"p95 {p95(idle) * 1000:5.1f} ms",
+        f"reply while draining {args.learners:,}: p50 {statistics.median(busy) * 1000:5.1f} ms  "
+        f"p95 {p95(busy) * 1000:5.1f} ms   ({sent:,} sent in those {window:.0f} s)   "
+        f"p95 draining/idle = {ratio:.2f}   (goal <= 2: {'met' if ratio <= 2 else 'MISSED'})",
+        f"resident memory while draining, {args.learners:,} learners: {resident:.0f} MB (peak "
+        f"{peak:.0f} MB; both include the in-process fake Bot API and its {args.learners:,} "
+        f"chats)   (goal <= 200 MB: {'met' if resident <= 200 else 'MISSED'})",
+    ]
+    for line in lines:
+        print(line, flush=True)
+    record("drain latency", "python bench/drain_latency.py " + " ".join(sys.argv[1:]), lines)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
