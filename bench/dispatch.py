@@ -23,23 +23,19 @@ import asyncio
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert  # noqa: E402
 from telegram import Bot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
 from bench.record import record  # noqa: E402
+from bench.scratch import announce, learners  # noqa: E402
 from bot import paths  # noqa: E402
 from bot.db import migrate  # noqa: E402
 from bot.db.engine import make_engine, make_sessionmaker  # noqa: E402
-from bot.db.models import User  # noqa: E402
-from bot.db.rhythm_models import Rhythm  # noqa: E402
-from bot.db.staff_models import Announcement, OutboxMessage  # noqa: E402
 from bot.db.uow import UnitOfWork  # noqa: E402
 from bot.delivery.sender import Sender  # noqa: E402
 from bot.handlers.send import markup  # noqa: E402
@@ -52,37 +48,13 @@ from fake_telegram.limits import FloodControl  # noqa: E402
 TOKEN = "123456:bench"
 
 
-async def seed(url: str, learners: int) -> None:
+async def seed(url: str, count: int) -> None:
     """Learners with no quiet hours, and one queued announcement for each."""
     await asyncio.to_thread(migrate.upgrade, url, "head")
     engine = make_engine(url)
-    now = datetime.now(UTC)
     async with engine.begin() as conn:
-        ids = range(1, learners + 1)
-        await conn.execute(insert(User), [{"id": n, "chat_id": n, "locale": "en"} for n in ids])
-        await conn.execute(
-            insert(Rhythm),
-            [
-                {"user_id": n, "timezone": "Europe/Belgrade", "quiet_start": 0, "quiet_end": 0}
-                for n in ids
-            ],
-        )
-        await conn.execute(
-            insert(Announcement),
-            [
-                {
-                    "id": 1,
-                    "created_by": 0,
-                    "texts": {"en": "Hello"},
-                    "segment": {},
-                    "status": "queued",
-                }
-            ],
-        )
-        await conn.execute(
-            insert(OutboxMessage),
-            [{"user_id": n, "kind": "announcement", "item_id": 1, "day": now.date()} for n in ids],
-        )
+        await learners(conn, count)
+        await announce(conn)
     await engine.dispose()
 
 

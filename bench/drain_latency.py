@@ -20,22 +20,20 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-from sqlalchemy import Date, func, insert, literal, select  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from bench.record import record  # noqa: E402
+from bench.scratch import announce, learners  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db import migrate  # noqa: E402
 from bot.db.engine import make_engine  # noqa: E402
-from bot.db.models import Timestamp, User  # noqa: E402
-from bot.db.rhythm_models import Rhythm  # noqa: E402
-from bot.db.staff_models import Announcement, OutboxMessage  # noqa: E402
+from bot.db.staff_models import OutboxMessage  # noqa: E402
 from bot.runner import Runtime  # noqa: E402
 from fake_telegram import BotApiEmulator, EmulatorRequest  # noqa: E402
 
@@ -54,45 +52,12 @@ async def asks(runtime: Runtime, api: BotApiEmulator, count: int) -> list[float]
     return spent
 
 
-async def seed(url: str, learners: int) -> None:
-    """`learners` learners with no quiet hours, before the bot starts (as a real database)."""
+async def seed(url: str, count: int) -> None:
+    """`count` learners with no quiet hours, before the bot starts (as a real database)."""
     engine = make_engine(url)
     async with engine.begin() as conn:
-        for start in range(1, learners + 1, 20_000):
-            ids = range(start, min(start + 20_000, learners + 1))
-            await conn.execute(insert(User), [{"id": n, "chat_id": n, "locale": "en"} for n in ids])
-            await conn.execute(
-                insert(Rhythm),
-                [
-                    {"user_id": n, "timezone": "Europe/Belgrade", "quiet_start": 0, "quiet_end": 0}
-                    for n in ids
-                ],
-            )
+        await learners(conn, count)
     await engine.dispose()
-
-
-async def queue(runtime: Runtime) -> None:
-    """One announcement to every learner, queued in one INSERT … SELECT."""
-    day = datetime.now(UTC).date()
-    async with runtime.deps.engine.begin() as conn:
-        await conn.execute(
-            insert(Announcement),
-            [
-                {
-                    "id": 1,
-                    "created_by": 0,
-                    "texts": {"en": "Hello"},
-                    "segment": {},
-                    "status": "queued",
-                }
-            ],
-        )
-        rows = select(
-            User.id, literal("announcement"), literal(1), literal(day, Date), literal("queued"),
-            literal(0), func.now() if conn.dialect.name == "postgresql" else literal(datetime.now(UTC), Timestamp),
-        ).where(User.id != ASKER)  # fmt: skip
-        columns = ["user_id", "kind", "item_id", "day", "status", "attempts", "available_at"]
-        await conn.execute(insert(OutboxMessage).from_select(columns, rows))
 
 
 def rss_mb() -> float:
@@ -131,7 +96,8 @@ async def main() -> None:
             api.user_text(ASKER, "/start")
             await runtime.poller.poll_once(timeout=0)
             idle = await asks(runtime, api, args.asks)
-            await queue(runtime)
+            async with runtime.deps.engine.begin() as conn:
+                await announce(conn, leave_out=ASKER)
             started = time.perf_counter()
             busy = await asks(runtime, api, args.asks)
             resident = rss_mb()

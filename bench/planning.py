@@ -21,7 +21,6 @@ import random
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from bench.record import record  # noqa: E402
-from bench.stats import POSTGRES_ADMIN, admin  # noqa: E402
+from bench.scratch import database  # noqa: E402
 from bot.db import migrate  # noqa: E402
 from bot.db.engine import make_engine, make_sessionmaker  # noqa: E402
 from bot.db.models import User  # noqa: E402
@@ -118,25 +117,13 @@ async def baseline(url: str) -> float:
 
 
 async def run(kind: str, folder: Path, learners: int) -> list[str]:
-    name = f"ura_plan_{uuid.uuid4().hex[:10]}"
-    if kind == "sqlite":
-        url = f"sqlite+aiosqlite:///{folder / name}.db"
-    else:
-        await admin(f'CREATE DATABASE "{name}"')
-        url = (
-            POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-            + f"/{name}"
-        )
-    try:
+    async with database(kind, folder, "ura_plan") as url:
         started = time.perf_counter()
         await seed(url, learners)
         seeded = time.perf_counter() - started
         base = await baseline(url)
         first, planned = await plan_day(url)
         again, repeated = await plan_day(url)
-    finally:
-        if kind == "postgres":
-            await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     rows = planned.lessons + planned.checkins + planned.nudges
     extra = repeated.lessons + repeated.checkins + repeated.nudges
     goal = "met" if first <= 10 and extra == 0 else "MISSED"

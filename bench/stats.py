@@ -28,11 +28,9 @@ import asyncio
 import hashlib
 import io
 import json
-import os
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,12 +38,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import asyncpg  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from bench.record import record  # noqa: E402
+from bench.scratch import database  # noqa: E402
 from bench.seed_events import LOCALES, seed  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db.engine import make_engine  # noqa: E402
@@ -55,10 +53,6 @@ from bot.learning.loader import load_catalog  # noqa: E402
 from bot.learning.model import Catalog  # noqa: E402
 from bot.staff import charts  # noqa: E402
 from bot.views import staff_stats as views  # noqa: E402
-
-POSTGRES_ADMIN = os.environ.get(
-    "URA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 
 
 async def timed_report(url: str) -> tuple[float, float, Any]:
@@ -125,35 +119,15 @@ def timed_charts(found: Any, out: Path | None) -> tuple[float, float, int]:
     return spent, blank, len(drawn)
 
 
-async def admin(sql: str) -> None:
-    conn = await asyncpg.connect(POSTGRES_ADMIN)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 async def run(kind: str, folder: Path, args: argparse.Namespace, catalog: Catalog) -> list[str]:
     learners, events = round(args.learners * args.scale), round(args.events * args.scale)
-    name = f"ura_bench_{uuid.uuid4().hex[:10]}"
-    if kind == "sqlite":
-        url = f"sqlite+aiosqlite:///{folder / name}.db"
-    else:
-        await admin(f'CREATE DATABASE "{name}"')
-        url = (
-            POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-            + f"/{name}"
-        )
-    try:
+    async with database(kind, folder, "ura_bench") as url:
         started = time.perf_counter()
         await seed(url, catalog, learners, events, args.revision)
         seeded = time.perf_counter() - started
         spent, base, found = await timed_report(url)
         drawn, blank, count = timed_charts(found, args.charts if kind == "sqlite" else None)
         inserted = await timed_inserts(url, args.inserts) if args.inserts else 0.0
-    finally:
-        if kind == "postgres":
-            await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     goal = "met" if spent < 1 else "MISSED"
     inserts = (
         [

@@ -1,0 +1,73 @@
+"""What several benchmarks share: a throwaway database, and learners with an announcement
+queued for them (as the dispatcher finds them)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy import Date, insert, literal, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.db.models import Timestamp, User
+from bot.db.rhythm_models import Rhythm
+from bot.db.staff_models import Announcement, OutboxMessage
+
+POSTGRES_ADMIN = os.environ.get(
+    "URA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+CHUNK = 20_000
+
+
+async def admin(sql: str) -> None:
+    """One statement on the Postgres server's maintenance database."""
+    conn = await asyncpg.connect(POSTGRES_ADMIN)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@asynccontextmanager
+async def database(kind: str, folder: Path, prefix: str) -> AsyncIterator[str]:
+    """The URL of a new empty database ("sqlite" in `folder`, or "postgres"), dropped after."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    if kind == "sqlite":
+        yield f"sqlite+aiosqlite:///{folder / name}.db"
+        return
+    await admin(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def learners(conn: AsyncConnection, count: int) -> None:
+    """Learners 1…count, in English, with no quiet hours (so they are reachable any time)."""
+    for start in range(1, count + 1, CHUNK):
+        ids = range(start, min(start + CHUNK, count + 1))
+        await conn.execute(insert(User), [{"id": n, "chat_id": n, "locale": "en"} for n in ids])
+        zone = {"timezone": "Europe/Belgrade", "quiet_start": 0, "quiet_end": 0}
+        await conn.execute(insert(Rhythm), [{"user_id": n, **zone} for n in ids])
+
+
+async def announce(conn: AsyncConnection, *, leave_out: int | None = None) -> None:
+    """One announcement queued for every learner, in one INSERT … SELECT."""
+    now = datetime.now(UTC)
+    texts = {"en": "Hello"}
+    await conn.execute(
+        insert(Announcement),
+        [{"id": 1, "created_by": 0, "texts": texts, "segment": {}, "status": "queued"}],
+    )
+    rows = select(
+        User.id, literal("announcement"), literal(1), literal(now.date(), Date),
+        literal("queued"), literal(0), literal(now, Timestamp),
+    ).where(User.id != (leave_out or 0))  # fmt: skip
+    columns = ["user_id", "kind", "item_id", "day", "status", "attempts", "available_at"]
+    await conn.execute(insert(OutboxMessage).from_select(columns, rows))
