@@ -117,7 +117,7 @@ async def baseline(url: str) -> float:
 
 
 async def run(kind: str, folder: Path, learners: int) -> list[str]:
-    async with database(kind, folder, "ura_plan") as url:
+    async with database(kind, folder) as url:
         started = time.perf_counter()
         await seed(url, learners)
         seeded = time.perf_counter() - started

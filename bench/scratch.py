@@ -3,49 +3,28 @@ queued for them (as the dispatcher finds them)."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
 from sqlalchemy import Date, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.models import Timestamp, User
 from bot.db.rhythm_models import Rhythm
 from bot.db.staff_models import Announcement, OutboxMessage
+from tests.databases import fresh_database
 
-POSTGRES_ADMIN = os.environ.get(
-    "URA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 CHUNK = 20_000
 
 
-async def admin(sql: str) -> None:
-    """One statement on the Postgres server's maintenance database."""
-    conn = await asyncpg.connect(POSTGRES_ADMIN)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @asynccontextmanager
-async def database(kind: str, folder: Path, prefix: str) -> AsyncIterator[str]:
-    """The URL of a new empty database ("sqlite" in `folder`, or "postgres"), dropped after."""
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    if kind == "sqlite":
-        yield f"sqlite+aiosqlite:///{folder / name}.db"
-        return
-    await admin(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    try:
-        yield f"{base}/{name}"
-    finally:
-        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+async def database(kind: str, folder: Path) -> AsyncIterator[str]:
+    """The URL of a new empty database ("sqlite" in `folder`, or "postgres"), dropped after:
+    the tests' own throwaway databases."""
+    async with fresh_database(kind, folder) as url:
+        yield url
 
 
 async def learners(conn: AsyncConnection, count: int) -> None:

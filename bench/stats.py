@@ -121,7 +121,7 @@ def timed_charts(found: Any, out: Path | None) -> tuple[float, float, int]:
 
 async def run(kind: str, folder: Path, args: argparse.Namespace, catalog: Catalog) -> list[str]:
     learners, events = round(args.learners * args.scale), round(args.events * args.scale)
-    async with database(kind, folder, "ura_bench") as url:
+    async with database(kind, folder) as url:
         started = time.perf_counter()
         await seed(url, catalog, learners, events, args.revision)
         seeded = time.perf_counter() - started
