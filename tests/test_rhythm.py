@@ -262,3 +262,24 @@ async def test_one_dispatcher_at_a_time_and_another_takes_over(bot: Harness) -> 
     finally:
         await other.release()
         await third.release()
+
+
+async def test_a_server_error_is_tried_again_later_then_given_up(bot: Harness) -> None:
+    from bot.delivery.sender import MAX_ATTEMPTS
+
+    await learner(bot)
+    await tick(bot, EVENING)
+    bot.api.fail_next("sendMessage", 502, chat_id=LEARNER, times=MAX_ATTEMPTS)
+    now = EVENING
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        assert await dispatcher(bot, now).drain_once() == 1
+        [(status, attempts, _at)] = await dbcheck.query(
+            bot.settings.database_url, "SELECT status, attempts, available_at FROM outbox"
+        )
+        assert attempts == attempt
+        if attempt < MAX_ATTEMPTS:
+            assert status == "queued"  # later, backing off
+            assert await dispatcher(bot, now).drain_once() == 0  # not before its time
+            now += timedelta(seconds=5 * 2**attempt + 1)
+    assert status == "failed"
+    assert not [m for m in bot.api.bot_messages(LEARNER) if "next lesson" in m.text]
