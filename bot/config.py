@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -75,6 +75,14 @@ class Settings(BaseSettings):
     # 30 overall), and how long it rests when nothing is queued.
     sender_rate: float = Field(default=25.0, gt=0, le=30, alias="URA_SENDER_RATE")
     sender_idle_seconds: float = Field(default=2.0, gt=0, alias="URA_SENDER_IDLE_SECONDS")
+    # How updates arrive: long polling (the default), or Telegram's webhook at
+    # URA_WEBHOOK_URL + "/telegram", served on URA_WEBHOOK_HOST:URA_WEBHOOK_PORT.
+    mode: Literal["polling", "webhook"] = Field(default="polling", alias="URA_MODE")
+    webhook_url: str = Field(default="", alias="URA_WEBHOOK_URL")
+    webhook_secret: str = Field(default="", alias="URA_WEBHOOK_SECRET")
+    webhook_host: str = Field(default="127.0.0.1", alias="URA_WEBHOOK_HOST")
+    webhook_port: int = Field(default=8080, ge=1, le=65535, alias="URA_WEBHOOK_PORT")
+    webhook_max_body: int = Field(default=1_000_000, ge=1024, alias="URA_WEBHOOK_MAX_BODY")
 
     @field_validator("pseudonym_old_keys", mode="before")
     @classmethod

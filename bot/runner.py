@@ -6,9 +6,10 @@ import asyncio
 import contextlib
 import logging
 import signal
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from telegram import Bot, BotCommand
 from telegram.ext import Application
@@ -16,6 +17,8 @@ from telegram.request import BaseRequest
 
 from bot.app import UraApplication, build_application
 from bot.config import Settings
+from bot.db.models import utcnow
+from bot.db.staff_models import OutboxMessage
 from bot.delivery.role import Role
 from bot.delivery.sender import Sender
 from bot.deps import Content, Deps, build_deps
@@ -116,6 +119,27 @@ class Runtime:
         await bulk.initialize()
         return cls(deps, app, Poller(durable, timeout=settings.poll_timeout), bulk)
 
+    async def probe(self) -> dict[str, Any]:
+        """Health for the webhook's /healthz and /metrics: the database answers, whether
+        this process dispatches, what waits in the outbox, what went out in the last minute."""
+        async with self.deps.uow() as uow:
+            queued = await uow.session.scalar(
+                select(func.count()).where(OutboxMessage.status == "queued")
+            )
+            sent = await uow.session.scalar(
+                select(func.count()).where(
+                    OutboxMessage.status == "sent",
+                    OutboxMessage.sent_at > utcnow() - timedelta(minutes=1),
+                )
+            )
+        role = self.sender.role
+        return {
+            "database": "ok",
+            "dispatcher": role is None or role.held,
+            "outbox_queued": int(queued or 0),
+            "sent_last_minute": int(sent or 0),
+        }
+
     async def stop(self) -> None:
         """Shut the Application down and close the database."""
         self._sender_stop.set()
@@ -127,15 +151,46 @@ class Runtime:
 
 
 async def serve(settings: Settings, *, token: str) -> None:
-    """Long-poll until SIGINT/SIGTERM."""
+    """Long-poll, or serve the webhook, until SIGINT/SIGTERM."""
     runtime = await Runtime.start(settings, token=token)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    log.info("Ura is serving as @%s", runtime.app.bot.username)
+    log.info("Ura is serving as @%s (%s)", runtime.app.bot.username, settings.mode)
     try:
-        await runtime.poller.run(stop)
+        if settings.mode == "webhook":
+            await serve_webhook(runtime, settings, stop)
+        else:
+            await runtime.poller.run(stop)
     finally:
         await runtime.stop()
+
+
+async def serve_webhook(runtime: Runtime, settings: Settings, stop: asyncio.Event) -> None:
+    """Register the webhook with its secret, then serve it (uvicorn) until `stop`."""
+    import uvicorn
+
+    from bot.inbound.polling import ALLOWED_UPDATES
+    from bot.inbound.webhook import build
+
+    app = build(
+        runtime.poller.durable,
+        secret=settings.webhook_secret,
+        max_body=settings.webhook_max_body,
+        probe=runtime.probe,
+    )
+    await runtime.app.bot.set_webhook(
+        settings.webhook_url.rstrip("/") + "/telegram",
+        secret_token=settings.webhook_secret,
+        allowed_updates=ALLOWED_UPDATES,
+    )
+    config = uvicorn.Config(
+        app, host=settings.webhook_host, port=settings.webhook_port, log_config=None
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    await stop.wait()
+    server.should_exit = True
+    await task

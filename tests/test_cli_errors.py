@@ -141,3 +141,10 @@ async def test_usage_errors_stay_typers(tmp_path: Path) -> None:
     out = await ura(tmp_path, "lessons", "no-such-command")
     assert out.returncode == 2
     assert "No such command" in out.stderr and "Traceback" not in out.stderr
+
+
+async def test_webhook_mode_without_its_address_and_secret_says_so(tmp_path: Path) -> None:
+    out = await ura(
+        tmp_path, "run", "--webhook", TELEGRAM_BOT_TOKEN="1:x", URA_WEBHOOK_SECRET="short"
+    )
+    assert_brief(out, 2, "URA_WEBHOOK_SECRET (16 to 256 characters of A-Z, a-z, 0-9, _ and -)")

@@ -27,11 +27,27 @@ To try the bot right now without Telegram, chat with it in this terminal:
 """
 
 
+WEBHOOK_NEEDS = (
+    "ura: webhook mode needs URA_WEBHOOK_URL (the public https:// address) and "
+    "URA_WEBHOOK_SECRET (16 to 256 characters of A-Z, a-z, 0-9, _ and -)"
+)
+
+
 def run(
     migrate: Annotated[bool, typer.Option(help="Apply migrations first.")] = True,
+    webhook: Annotated[
+        bool, typer.Option("--webhook", help="Serve Telegram's webhook (URA_MODE=webhook).")
+    ] = False,
 ) -> None:
-    """Serve the bot with long polling (migrating the database first)."""
+    """Serve the bot with long polling, or the webhook (migrating the database first)."""
     settings = Settings()
+    if webhook:
+        settings = settings.model_copy(update={"mode": "webhook"})
+    if settings.mode == "webhook" and (
+        not settings.webhook_url.startswith("https://") or len(settings.webhook_secret) < 16
+    ):
+        typer.echo(WEBHOOK_NEEDS, err=True)
+        raise typer.Exit(code=2)
     token = settings.telegram_bot_token
     if not token:
         typer.echo(NO_TOKEN, err=True)

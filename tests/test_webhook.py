@@ -1,0 +1,92 @@
+"""Telegram's webhook through the real Application: the secret, hostile bodies, the durable
+path (a failure answers 500, the redelivery changes nothing twice), per-chat order, health."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+
+from bot.inbound.webhook import SECRET_HEADER, ChatLocks, build
+from tests.dbcheck import rename_table
+from tests.harness import Harness
+
+SECRET = "s3cret-token_for-the-webhook"
+USER = 7700
+
+
+def client(bot: Harness, max_body: int = 64 * 1024) -> httpx.AsyncClient:
+    app = build(
+        bot.runtime.poller.durable, secret=SECRET, max_body=max_body, probe=bot.runtime.probe
+    )
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ura")
+
+
+async def pending(bot: Harness) -> list[dict[str, Any]]:
+    """The updates Telegram would POST, as it sends them (taken from the fake Bot API)."""
+    status, body = await bot.api.handle("getUpdates", {"timeout": 0})
+    assert status == 200
+    updates = list(body["result"])
+    if updates:  # confirm them, as Telegram forgets what it delivered
+        await bot.api.handle("getUpdates", {"offset": updates[-1]["update_id"] + 1, "timeout": 0})
+    return updates
+
+
+def post(http: httpx.AsyncClient, update: dict[str, Any], secret: str | None = SECRET) -> Any:
+    headers = {SECRET_HEADER: secret} if secret is not None else {}
+    return http.post("/telegram", json=update, headers=headers)
+
+
+async def test_secret_and_hostile_bodies_are_refused_and_nothing_runs(bot: Harness) -> None:
+    bot.api.user_text(USER, "/start")
+    [update] = await pending(bot)
+    async with client(bot, max_body=2048) as http:
+        assert (await post(http, update, secret=None)).status_code == 403
+        assert (await post(http, update, secret="wrong" + SECRET)).status_code == 403
+        headers = {SECRET_HEADER: SECRET, "content-type": "application/json"}
+        assert (
+            await http.post("/telegram", content=b"{not json", headers=headers)
+        ).status_code == 400
+        assert (await http.post("/telegram", content=b"[1, 2]", headers=headers)).status_code == 400
+        huge = json.dumps({"update_id": 1, "pad": "x" * 4096}).encode()
+        assert (await http.post("/telegram", content=huge, headers=headers)).status_code == 413
+        assert bot.api.bot_messages(USER) == []
+        assert (await post(http, update)).status_code == 200
+        assert len(bot.api.bot_messages(USER)) == 1
+        assert (await post(http, update)).status_code == 200  # Telegram's redelivery
+        assert len(bot.api.bot_messages(USER)) == 1  # skipped: handled once
+
+
+async def test_a_failure_answers_500_and_the_redelivery_loses_and_doubles_nothing(
+    bot: Harness,
+) -> None:
+    bot.api.user_text(USER, "/start")
+    [update] = await pending(bot)
+    url = bot.settings.database_url
+    async with client(bot) as http:
+        await rename_table(url, "processed_updates", "processed_updates_away")
+        assert (await post(http, update)).status_code == 500  # Telegram will deliver it again
+        await rename_table(url, "processed_updates_away", "processed_updates")
+        assert (await post(http, update)).status_code == 200
+        assert (await post(http, update)).status_code == 200
+    welcomes = [m for m in bot.api.bot_messages(USER) if m.buttons]
+    assert len(welcomes) == 1  # answered once, recorded once
+
+
+async def test_one_chats_updates_in_order_and_health(bot: Harness) -> None:
+    locks, order = ChatLocks(), list[str]()
+
+    async def work(chat: int, name: str, pause: float) -> None:
+        async with locks.hold(chat):
+            await asyncio.sleep(pause)
+            order.append(name)
+
+    await asyncio.gather(work(1, "first", 0.05), work(1, "second", 0), work(2, "other", 0))
+    assert order == ["other", "first", "second"]  # one chat in order, others not waiting
+    async with client(bot) as http:
+        health = await http.get("/healthz")
+        assert health.status_code == 200 and health.json()["database"] == "ok"
+        metrics = (await http.get("/metrics")).text
+        assert "ura_updates_handled_total 0" in metrics and "ura_outbox_queued 0" in metrics
