@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import ChatMember, Update
 from telegram.error import Forbidden, NetworkError, RetryAfter
 
@@ -13,6 +15,8 @@ from bot.logs import sanitize_exception
 from bot.views import menus
 
 log = logging.getLogger(__name__)
+# The database is unreachable, locked or out of connections: worth trying the update again.
+DATABASE_DOWN = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 
 
 async def on_my_chat_member(update: Update, context: UraContext) -> None:
@@ -42,6 +46,19 @@ async def on_error(update: object, context: UraContext) -> None:
             "update %s: reply not delivered (%s); will retry", update_id, type(error).__name__
         )
         context.deps.outage.undelivered.add(update_id)
+        return
+    outage = context.deps.outage
+    if isinstance(error, DATABASE_DOWN) and update_id is not None:
+        # The database is down or locked: the handler's transaction was rolled back, so the
+        # update is handled again once it is back (one apology meanwhile), never lost.
+        log.warning(
+            "update %s: the database failed (%s); will retry", update_id, type(error).__name__
+        )
+        outage.interrupted.add(update_id)
+        if update_id in outage.apologised or not isinstance(update, Update):
+            return
+        outage.apologised.add(update_id)
+        await apologise(update, context)
         return
     # Its message may quote what he typed (Telegram's, SQL's): keep only types and frames.
     log.error(

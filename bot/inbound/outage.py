@@ -20,11 +20,13 @@ class Outage:
     apologised: set[int] = field(default_factory=set)  # he was told something went wrong
     unrecorded: set[int] = field(default_factory=set)  # handled, but its id not yet recorded
     undelivered: set[int] = field(default_factory=set)  # a help answer Telegram did not take
+    interrupted: set[int] = field(default_factory=set)  # the database failed mid-handler
 
     def incomplete(self, update_id: int) -> bool:
         """True when the update must be handled again: he could not be identified and got no
-        help answer, or a help answer could not be delivered."""
-        if update_id in self.undelivered:
+        help answer, a help answer could not be delivered, or the database failed while it
+        was being handled (its transaction was rolled back: nothing of it happened)."""
+        if update_id in self.undelivered or update_id in self.interrupted:
             return True
         return update_id in self.unidentified and update_id not in self.answered
 
@@ -36,6 +38,7 @@ class Outage:
             self.apologised,
             self.unrecorded,
             self.undelivered,
+            self.interrupted,
         ):
             ids.discard(update_id)
 
@@ -43,3 +46,4 @@ class Outage:
         """A new attempt at an update: who sent it, and whether replies go out, are asked again."""
         self.unidentified.discard(update_id)
         self.undelivered.discard(update_id)
+        self.interrupted.discard(update_id)
