@@ -90,3 +90,45 @@ async def test_one_chats_updates_in_order_and_health(bot: Harness) -> None:
         assert health.status_code == 200 and health.json()["database"] == "ok"
         metrics = (await http.get("/metrics")).text
         assert "ura_updates_handled_total 0" in metrics and "ura_outbox_queued 0" in metrics
+
+
+async def test_two_processes_share_the_work_and_one_dispatches(bot: Harness) -> None:
+    """A second `ura run` on the same database (and the same Telegram): the webhook's
+    updates are spread over both, each handled once; one process holds the dispatcher role."""
+    from bot.runner import Runtime
+    from fake_telegram import EmulatorRequest
+    from tests.harness import TOKEN
+
+    other = await Runtime.start(bot.settings, token=TOKEN, request=EmulatorRequest(bot.api))
+    try:
+        apps = [
+            build(rt.poller.durable, secret=SECRET, max_body=64 * 1024, probe=rt.probe)
+            for rt in (bot.runtime, other)
+        ]
+        users = range(USER + 10, USER + 20)
+        for user in users:
+            bot.api.user_text(user, "/start")
+        updates = await pending(bot)
+        transports = [httpx.ASGITransport(app=app) for app in apps]
+        async with (
+            httpx.AsyncClient(transport=transports[0], base_url="http://a") as first,
+            httpx.AsyncClient(transport=transports[1], base_url="http://b") as second,
+        ):
+            answers = await asyncio.gather(
+                *(post((first, second)[i % 2], update) for i, update in enumerate(updates))
+            )
+            assert {a.status_code for a in answers} == {200}
+            again = await asyncio.gather(*(post(second, update) for update in updates))
+            assert {a.status_code for a in again} == {200}  # redelivered to the other: skipped
+        for user in users:
+            assert len(bot.api.bot_messages(user)) == 1, user
+        for _ in range(100):  # each process's dispatcher loop tries to take the role
+            roles = [rt.sender.role for rt in (bot.runtime, other)]
+            if any(role and role.held for role in roles):
+                break
+            await asyncio.sleep(0.02)
+        held = [role.held for role in roles if role is not None]
+        postgres = bot.settings.database_url.startswith("postgresql")
+        assert held.count(True) == (1 if postgres else 2)  # SQLite: one process, always
+    finally:
+        await other.stop()
