@@ -32,7 +32,7 @@ from telegram import Bot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
 from bench.record import record  # noqa: E402
-from bench.scratch import announce, learners  # noqa: E402
+from bench.scratch import announce, learners, telegram_knowing  # noqa: E402
 from bot import paths  # noqa: E402
 from bot.db import migrate  # noqa: E402
 from bot.db.engine import make_engine, make_sessionmaker  # noqa: E402
@@ -88,9 +88,7 @@ async def run(folder: Path, learners: int, limited: bool, rate: float) -> tuple[
     """(seconds, sent, 429s) for one drain against a fresh server and outbox."""
     url = f"sqlite+aiosqlite:///{folder / ('limited' if limited else 'open')}.db"
     await seed(url, learners)
-    emulator = BotApiEmulator()
-    for user in range(1, learners + 1):
-        emulator.user_text(user, "/start")
+    emulator = telegram_knowing(learners)
     emulator.flood = FloodControl() if limited else None
     server, port = await serve_http(emulator)
     request = HTTPXRequest(connection_pool_size=8)

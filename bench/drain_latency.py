@@ -29,7 +29,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.record import record  # noqa: E402
-from bench.scratch import announce, learners  # noqa: E402
+from bench.scratch import announce, learners, telegram_knowing  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db import migrate  # noqa: E402
 from bot.db.engine import make_engine  # noqa: E402
@@ -80,9 +80,7 @@ async def process_memory(folder: Path, count: int, seconds: float) -> tuple[floa
         await learners(conn, count)
         await announce(conn)
     await engine.dispose()
-    api = BotApiEmulator()
-    for n in range(1, count + 1):
-        api._ensure_chat(n, "private")
+    api = telegram_knowing(count)
     server, port = await serve_http(api)
     env = environment(
         TELEGRAM_BOT_TOKEN="123456:BENCH",
@@ -125,9 +123,7 @@ async def main() -> None:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'ura.db'}"
         await asyncio.to_thread(migrate.upgrade, url)
         await seed(url, args.learners)
-        api = BotApiEmulator()
-        for n in range(1, args.learners + 1):
-            api._ensure_chat(n, "private")  # a chat the bot may write to, without an update
+        api = telegram_knowing(args.learners)
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
             DATABASE_URL=url,

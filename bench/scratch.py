@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.db.models import Timestamp, User
 from bot.db.rhythm_models import Rhythm
 from bot.db.staff_models import Announcement, OutboxMessage
+from fake_telegram import BotApiEmulator
 from tests.databases import fresh_database
 
 CHUNK = 20_000
@@ -50,3 +51,12 @@ async def announce(conn: AsyncConnection, *, leave_out: int | None = None) -> No
     ).where(User.id != (leave_out or 0))  # fmt: skip
     columns = ["user_id", "kind", "item_id", "day", "status", "attempts", "available_at"]
     await conn.execute(insert(OutboxMessage).from_select(columns, rows))
+
+
+def telegram_knowing(count: int) -> BotApiEmulator:
+    """A fake Bot API where learners 1…count have a private chat with the bot (so it may
+    write to them), without an update waiting from any of them."""
+    api = BotApiEmulator()
+    for n in range(1, count + 1):
+        api._ensure_chat(n, "private")
+    return api

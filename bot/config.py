@@ -71,7 +71,7 @@ class Settings(BaseSettings):
     screening_model: bool = Field(default=True, alias="URA_SCREENING_MODEL")
     # How stale a process's referral directory may be after a moderator publishes one.
     directory_check_seconds: float = Field(default=5.0, ge=0, alias="URA_DIRECTORY_CHECK_SECONDS")
-    # The simple announcement sender: messages a second per process (Telegram allows about
+    # The dispatcher (messages Ura starts, announcements): messages a second (Telegram allows about
     # 30 overall), and how long it rests when nothing is queued.
     sender_rate: float = Field(default=25.0, gt=0, le=30, alias="URA_SENDER_RATE")
     sender_idle_seconds: float = Field(default=2.0, gt=0, alias="URA_SENDER_IDLE_SECONDS")

@@ -111,10 +111,10 @@ def test_the_model_reads_meaning_the_lists_do_not_see(model: MeaningModel) -> No
     reader.close()
 
 
-def test_classify_says_when_the_model_decided() -> None:
-    command = [sys.executable, "-m", "bot", "referrals", "classify", "--lang", "en"]
-    calm = subprocess.run(
-        [*command, "see you at football tomorrow"],
+def classify(*args: str) -> dict[str, object]:
+    """`ura referrals classify --lang en ARGS…` in its own process: its one JSON line."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "referrals", "classify", "--lang", "en", *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -122,20 +122,17 @@ def test_classify_says_when_the_model_decided() -> None:
         timeout=120,
         check=True,
     )
-    line = json.loads(calm.stdout)
+    found: dict[str, object] = json.loads(out.stdout)
+    return found
+
+
+def test_classify_says_when_the_model_decided() -> None:
+    line = classify("see you at football tomorrow")
     assert {"category", "urgent", "matched", "source", "band", "probability"} <= set(line)
     assert line["source"] == SOURCE and line["band"] == CLEAR
     assert isinstance(line["probability"], float)
-    lists = subprocess.run(
-        [*command, "--lists-only", "see you at football tomorrow"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=environment(),
-        timeout=120,
-        check=True,
-    )
-    assert json.loads(lists.stdout)["source"] is None
+    lists = classify("--lists-only", "see you at football tomorrow")
+    assert lists["source"] is None
 
 
 # (file, recall, crisis recall, false positives) of lists + the committed model

@@ -7,6 +7,7 @@ import logging
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -444,20 +445,14 @@ def test_classify_jsonl_reports_bad_lines_without_echoing_them() -> None:
     assert "not json at all" not in result.output
 
 
+def evaluate_lists(labelled: Path, *more: str) -> Any:
+    """`ura referrals evaluate` with the phrase lists alone, on `labelled`."""
+    command = ["referrals", "evaluate", "--lists-only", "--phrases", str(PHRASES)]
+    return runner.invoke(app, [*command, "--file", str(labelled), *more])
+
+
 def test_evaluate_passes_on_the_labelled_set() -> None:
-    result = runner.invoke(
-        app,
-        [
-            "referrals",
-            "evaluate",
-            "--lists-only",
-            "--phrases",
-            str(PHRASES),
-            "--file",
-            str(LABELLED),
-            "--json",
-        ],
-    )
+    result = evaluate_lists(LABELLED, "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["passed"] is True
@@ -472,18 +467,7 @@ def test_evaluate_fails_below_the_thresholds(tmp_path: Path) -> None:
         '{"lang": "en", "text": "lol", "category": "none"}\n',
         encoding="utf-8",
     )
-    result = runner.invoke(
-        app,
-        [
-            "referrals",
-            "evaluate",
-            "--lists-only",
-            "--phrases",
-            str(PHRASES),
-            "--file",
-            str(labelled),
-        ],
-    )
+    result = evaluate_lists(labelled)
     assert result.exit_code == 1
     assert "crisis recall 0.000 < 0.98" in result.output
     assert "line 1 [en] crisis -> none" in result.output

@@ -79,7 +79,7 @@ async def test_one_chats_updates_in_order_and_health(bot: Harness) -> None:
     locks, order = ChatLocks(), list[str]()
 
     async def work(chat: int, name: str, pause: float) -> None:
-        async with locks.hold(chat):
+        async with locks.hold(("chat", chat)):
             await asyncio.sleep(pause)
             order.append(name)
 

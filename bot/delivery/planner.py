@@ -33,7 +33,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from bot.db.models import Progress, Timestamp, User
 from bot.db.rhythm_models import Rhythm
 from bot.db.staff_models import OutboxMessage
-from bot.delivery.rhythm import days_before, due_on, local, start_of_day
+from bot.delivery.rhythm import due_on, local, start_of_day
 
 NUDGE_DAYS = (3, 7, 14)  # away this long (beyond his rhythm's gap) before nudge 1, 2, 3
 # Days between lessons a rhythm expects: lesson offers go while he is away less than this
@@ -161,7 +161,7 @@ async def plan_zone(session: AsyncSession, zone: str, now: datetime) -> Planned:
         lessons = await _insert(session, offers)
     for number in range(1, len(NUDGE_DAYS) + 1):  # once he drifts away
         nudges += await _insert(session, _nudge(joined, base, number, today, now))
-    yesterday = start_of_day(zone, days_before(today, 1))
+    yesterday = start_of_day(zone, today - timedelta(days=1))
     acted = (
         joined.join(Progress, Progress.user_id == Rhythm.user_id)
         .add_columns(*_row("checkin", Progress.lesson_id, today, now))

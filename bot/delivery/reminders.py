@@ -11,7 +11,7 @@ from bot.db.models import utcnow
 from bot.db.rhythm_models import RHYTHMS, Rhythm
 from bot.db.staff_models import OutboxMessage
 from bot.db.uow import UnitOfWork
-from bot.delivery.rhythm import ZONES, default_zone
+from bot.delivery.rhythm import ZONES
 
 HOURS = (8, 12, 16, 18, 20)  # the hours offered for the next lesson (his clock)
 QUIET = {"2208": (22, 8), "2307": (23, 7), "2109": (21, 9), "none": (0, 0)}
@@ -20,19 +20,11 @@ CHECKIN_ANSWERS = ("tried", "notyet", "badly")
 
 
 class Reminders:
-    """Reads and changes one learner's rhythm row (created on first use if missing)."""
+    """Reads and changes one learner's rhythm row."""
 
     async def get(self, uow: UnitOfWork, user_id: int) -> Rhythm | None:
-        """His row; None if he is unknown."""
-        rhythm = await uow.session.get(Rhythm, user_id)
-        if rhythm is None:
-            user = await uow.users.get(user_id)
-            if user is None:
-                return None
-            rhythm = Rhythm(user_id=user_id, timezone=default_zone(user.country, user.locale))
-            await uow.users.insert_if_absent(rhythm)
-            rhythm = await uow.session.get(Rhythm, user_id)
-        return rhythm
+        """His row (made with his account, `Accounts.ensure`); None if he is unknown."""
+        return await uow.session.get(Rhythm, user_id)
 
     async def choose(self, uow: UnitOfWork, user_id: int, action: str, arg: str) -> Rhythm | None:
         """Apply one settings button; None when the action or its argument is not offered."""
@@ -67,7 +59,7 @@ class Reminders:
 
     async def resume(self, uow: UnitOfWork, user_id: int) -> None:
         """/start after /stop or a pause: messages may come again, on his rhythm."""
-        rhythm = await uow.session.get(Rhythm, user_id)
+        rhythm = await self.get(uow, user_id)
         if rhythm is not None and (rhythm.stopped_at or rhythm.paused_until):
             rhythm.stopped_at = rhythm.paused_until = None
 

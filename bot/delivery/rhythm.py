@@ -7,7 +7,7 @@ does, so a daylight-saving change or a new time zone never sends twice or skips 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.db.rhythm_models import RHYTHMS
@@ -66,8 +66,3 @@ def start_of_day(zone: str, day: date) -> datetime:
     """The instant (UTC) his local `day` begins: where DST moves midnight, its first hour."""
     begins = datetime.combine(day, time(0), tzinfo=ZoneInfo(zone))
     return begins.astimezone(UTC)
-
-
-def days_before(day: date, count: int) -> date:
-    """A local date `count` days earlier."""
-    return day - timedelta(days=count)

@@ -69,6 +69,15 @@ class Due:
     rhythm: Rhythm | None
 
 
+@dataclass(frozen=True)
+class Again:
+    """Queue the row again at `at`; `counts` when it was a failed try (towards MAX_ATTEMPTS),
+    not when it only waited for his quiet hours or the gap between two messages to him."""
+
+    at: datetime
+    counts: bool
+
+
 Compose = Callable[[Due], Reply | None]
 Send = Callable[[int, Reply, bool], Awaitable[object]]  # chat, message, silent
 
@@ -127,9 +136,7 @@ class Sender:
     async def drain_once(self) -> int:
         """Claim one batch, send it, record the outcomes; returns how many rows it took."""
         claimed = await self._claim()
-        outcomes: dict[str, list[Due]] = {}
-        for row in claimed:
-            outcomes.setdefault(await self._deliver(row), []).append(row)
+        outcomes = [(row, await self._deliver(row)) for row in claimed]
         if claimed:
             await self._record(outcomes)
         recent = time.monotonic() - CHAT_GAP
@@ -199,13 +206,13 @@ class Sender:
             return later
         return None
 
-    async def _deliver(self, row: Due) -> str:
-        """Send one message; the outcome names the row's new status ('retry': queued again)."""
-        held = self._hold(row)
-        if isinstance(held, datetime):
-            return "later"
+    async def _deliver(self, row: Due) -> str | Again:
+        """Send one message: the row's new status, or when to try it again."""
+        held, now = self._hold(row), self._clock()
+        if isinstance(held, datetime):  # his quiet hours: not a try
+            return Again(held, counts=False)
         if time.monotonic() - self._last_sent.get(row.chat_id, float("-inf")) < CHAT_GAP:
-            return "later"  # at least a second between two messages to one chat
+            return Again(now + timedelta(seconds=CHAT_GAP), counts=False)  # a second per chat
         reply = None if held else self._compose(row)
         if reply is None:
             return "cancelled"
@@ -224,56 +231,43 @@ class Sender:
                 await self._pace.hold(min(float(seconds), LONGEST_WAIT))
             except NetworkError as exc:  # timeouts and server errors: later, backing off
                 log.warning("a message will be tried again (%s)", type(exc).__name__)
-                return "retry" if row.attempts < MAX_ATTEMPTS else "failed"
+                break
             except TelegramError as exc:
                 log.warning("a message could not be sent (%s)", type(exc).__name__)
                 return "failed"
-        return "retry" if row.attempts < MAX_ATTEMPTS else "failed"
+        if row.attempts >= MAX_ATTEMPTS:
+            return "failed"
+        return Again(now + timedelta(seconds=min(5 * 2**row.attempts, 900)), counts=True)
 
-    async def _record(self, outcomes: dict[str, list[Due]]) -> None:
+    async def _record(self, outcomes: list[tuple[Due, str | Again]]) -> None:
         now = self._clock()
         async with self._uow() as uow:
             session = uow.session
-            for status, rows in outcomes.items():
-                ids = [row.id for row in rows]
-                stmt = update(OutboxMessage).where(OutboxMessage.id.in_(ids))
-                if status == "sent":
-                    await session.execute(stmt.values(status="sent", sent_at=now))
-                elif status == "later":
-                    for row in rows:
-                        held = self._hold(row)
-                        at = (
-                            held
-                            if isinstance(held, datetime)
-                            else now + timedelta(seconds=CHAT_GAP)
-                        )
-                        await session.execute(
-                            update(OutboxMessage)
-                            .where(OutboxMessage.id == row.id)
-                            .values(
-                                status="queued",
-                                attempts=OutboxMessage.attempts - 1,
-                                available_at=at,
-                            )
-                        )
-                elif status == "retry":
-                    for row in rows:
-                        wait = timedelta(seconds=min(5 * 2**row.attempts, 900))
-                        await session.execute(
-                            update(OutboxMessage)
-                            .where(OutboxMessage.id == row.id)
-                            .values(status="queued", available_at=now + wait)
-                        )
-                else:
-                    await session.execute(stmt.values(status=status))
-            blocked = [row.user_id for row in outcomes.get("blocked", [])]
+            settled: dict[str, list[int]] = {}
+            for row, outcome in outcomes:
+                if isinstance(outcome, str):
+                    settled.setdefault(outcome, []).append(row.id)
+                    continue
+                tries = OutboxMessage.attempts - (0 if outcome.counts else 1)
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row.id)
+                    .values(status="queued", attempts=tries, available_at=outcome.at)
+                )
+            for status, ids in settled.items():  # one statement per outcome, not per row
+                sent = {"sent_at": now} if status == "sent" else {}
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_(ids))
+                    .values(status=status, **sent)
+                )
+            blocked = [row.user_id for row, outcome in outcomes if outcome == "blocked"]
             if blocked:
                 await session.execute(
                     update(User).where(User.id.in_(blocked)).values(status="blocked")
                 )
                 await cancel_queued(uow, blocked)
-            items = {r.item_id for rows in outcomes.values() for r in rows if r.kind == KIND}
-            await self._finish(uow, items)
+            await self._finish(uow, {row.item_id for row, _ in outcomes if row.kind == KIND})
 
     async def _finish(self, uow: UnitOfWork, items: set[int]) -> None:
         """An announcement with nothing left to send is done."""

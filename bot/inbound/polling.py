@@ -69,15 +69,7 @@ class Poller:
                 },
                 read_timeout=wait + 10,
             )
-        batch: list[tuple[int, Update | None]] = []
-        for data in raw:
-            update_id = int(data.get("update_id", -1))
-            try:
-                batch.append((update_id, Update.de_json(data, self.app.bot)))
-            except Exception as exc:
-                log.error("update %s could not be read (%s)", update_id, type(exc).__name__)
-                batch.append((update_id, None))
-        return batch
+        return [(int(data.get("update_id", -1)), read_update(data, self.app.bot)) for data in raw]
 
     async def handle_all(self, batch: list[tuple[int, Update | None]]) -> bool:
         """Handle a batch: each chat's updates in order, different chats at once (one
@@ -190,11 +182,24 @@ def by_chat(batch: list[tuple[int, Update | None]]) -> list[list[tuple[int, Upda
     an update nobody can be named for (or could not be read) goes alone."""
     lanes: dict[object, list[tuple[int, Update | None]]] = {}
     for update_id, update in batch:
-        chat = update.effective_chat if update is not None else None
-        user = update.effective_user if update is not None else None
-        key = ("chat", chat.id) if chat else ("user", user.id) if user else ("update", update_id)
-        lanes.setdefault(key, []).append((update_id, update))
+        lanes.setdefault(chat_key(update, update_id), []).append((update_id, update))
     return list(lanes.values())
+
+
+def read_update(data: dict[str, Any], bot: Any) -> Update | None:
+    """The update, or None when the library cannot read it (it is recorded and skipped)."""
+    try:
+        return Update.de_json(data, bot)
+    except Exception as exc:
+        log.error("update %s could not be read (%s)", data.get("update_id"), type(exc).__name__)
+        return None
+
+
+def chat_key(update: Update | None, update_id: int) -> tuple[str, int]:
+    """Whose updates must keep their order: his chat's, else his own; else only itself."""
+    chat = update.effective_chat if update is not None else None
+    user = update.effective_user if update is not None else None
+    return ("chat", chat.id) if chat else ("user", user.id) if user else ("update", update_id)
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

@@ -27,9 +27,9 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
-from telegram import Update
 
 from bot.inbound.durable import DurableHandler, NotDone
+from bot.inbound.polling import chat_key, read_update
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +51,11 @@ class ChatLocks:
     """One lock per chat while it has updates in hand, forgotten when it has none."""
 
     def __init__(self) -> None:
-        self._locks: dict[int | None, tuple[asyncio.Lock, int]] = {}
+        self._locks: dict[tuple[str, int], tuple[asyncio.Lock, int]] = {}
 
     @asynccontextmanager
-    async def hold(self, chat: int | None) -> AsyncIterator[None]:
-        """Wait for this chat's earlier updates, then hold it; None (no chat) never waits."""
-        if chat is None:
-            yield
-            return
+    async def hold(self, chat: tuple[str, int]) -> AsyncIterator[None]:
+        """Wait for this chat's earlier updates (`polling.chat_key`), then hold it."""
         lock, users = self._locks.get(chat, (asyncio.Lock(), 0))
         self._locks[chat] = (lock, users + 1)
         try:
@@ -70,17 +67,6 @@ class ChatLocks:
                 del self._locks[chat]
             else:
                 self._locks[chat] = (lock, users - 1)
-
-
-def _chat_of(data: dict[str, Any]) -> int | None:
-    """The chat (or user) an update belongs to, read from the raw JSON, for ordering."""
-    for key in ("message", "edited_message", "callback_query", "my_chat_member"):
-        part = data.get(key)
-        if isinstance(part, dict):
-            chat = part.get("chat") or (part.get("message") or {}).get("chat") or part.get("from")
-            if isinstance(chat, dict) and isinstance(chat.get("id"), int):
-                return int(chat["id"])
-    return None
 
 
 def build(durable: DurableHandler, *, secret: str, max_body: int, probe: Probe) -> Starlette:
@@ -111,8 +97,13 @@ def build(durable: DurableHandler, *, secret: str, max_body: int, probe: Probe) 
             return PlainTextResponse("not an update", status_code=400)
         counters.last_update_at = time.time()
         try:
-            async with chats.hold(_chat_of(data)):
-                await _handle(durable, data)
+            update_id = int(data["update_id"])
+            update = read_update(data, durable.app.bot)
+            async with chats.hold(chat_key(update, update_id)):
+                if update is None:  # unreadable: nothing can handle it; record it
+                    await durable.record(update_id)
+                else:
+                    await durable.handle(update)
         except NotDone as exc:
             counters.failed += 1
             log.warning("update %s will be delivered again (%s)", data["update_id"], exc)
@@ -150,17 +141,6 @@ def build(durable: DurableHandler, *, secret: str, max_body: int, probe: Probe) 
         Route("/metrics", metrics, methods=["GET"]),
     ]
     return Starlette(routes=routes)
-
-
-async def _handle(durable: DurableHandler, data: dict[str, Any]) -> None:
-    """One update through the durable path; one the library cannot read is recorded."""
-    try:
-        update = Update.de_json(data, durable.app.bot)
-    except Exception as exc:
-        log.error("update %s could not be read (%s)", data["update_id"], type(exc).__name__)
-        await durable.record(int(data["update_id"]))
-        return
-    await durable.handle(update)
 
 
 async def _state(probe: Probe, counters: Counters) -> dict[str, Any]:
