@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from bot.analytics import Analytics
 from bot.db.models import User, utcnow
@@ -12,6 +13,13 @@ from bot.delivery.reminders import cancel_queued
 from bot.delivery.rhythm import default_zone
 from bot.i18n.locales import SUPPORTED_LOCALES, negotiate
 from bot.staff import cohorts
+
+SEEN_EVERY = timedelta(minutes=5)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands timestamps back without their zone; every one we store is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,22 @@ class Accounts:
     def __init__(self, analytics: Analytics) -> None:
         self._analytics = analytics
 
+    async def known(
+        self, uow: UnitOfWork, *, user_id: int, chat_id: int, language_code: str | None
+    ) -> Account | None:
+        """His account when nothing about him needs writing (most updates, read without a
+        write lock); None when `ensure` must run: new, blocked, moved chat, seen long ago."""
+        user = await uow.users.get(user_id)
+        if (
+            user is None
+            or user.status == "blocked"
+            or user.chat_id != chat_id
+            or user.last_seen_at is None
+            or utcnow() - _aware(user.last_seen_at) >= SEEN_EVERY
+        ):
+            return None
+        return _account(user, fallback_locale=negotiate(language_code))
+
     async def ensure(
         self, uow: UnitOfWork, *, user_id: int, chat_id: int, language_code: str | None
     ) -> Account:
@@ -65,8 +89,13 @@ class Accounts:
             await self._analytics.record(uow, user_id, "started", ref="once", locale=fallback)
             zone = default_zone(None, fallback)
             await uow.users.insert_if_absent(Rhythm(user_id=user_id, timezone=zone))
-        user.last_seen_at = utcnow()
-        user.chat_id = chat_id
+        now = utcnow()
+        # Only the day he was last seen matters (nudges, segments): writing it at most every
+        # few minutes spares most presses an UPDATE.
+        if user.last_seen_at is None or now - _aware(user.last_seen_at) >= SEEN_EVERY:
+            user.last_seen_at = now
+        if user.chat_id != chat_id:
+            user.chat_id = chat_id
         if user.status == "blocked":
             user.status = "active"
         return _account(user, is_new=is_new, fallback_locale=fallback)

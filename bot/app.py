@@ -31,9 +31,12 @@ def build_application(
         .base_file_url(deps.settings.telegram_api_base_file_url)
         .updater(None)
         .context_types(ContextTypes(context=UraContext))
-        # Flood control for direct replies: Telegram's limits are kept, and a 429 is waited
-        # out (its retry_after) and retried instead of losing the reply.
-        .rate_limiter(AIORateLimiter(max_retries=REPLY_RETRIES))
+        # Flood control for direct replies: a 429 is waited out (its retry_after) and retried
+        # instead of losing the reply, and groups keep Telegram's 20 a minute. Replies are
+        # not held to the 30-a-second bulk pace: each answers one learner's own action, and
+        # queueing them behind each other made fifty learners wait (bench/presses.py). Bulk
+        # sends keep that pace in the dispatcher.
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=REPLY_RETRIES))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

@@ -17,7 +17,8 @@ from bot.accounts import Accounts
 from bot.analytics import Analytics
 from bot.config import Settings
 from bot.db.engine import make_engine, make_sessionmaker
-from bot.db.uow import UnitOfWork
+from bot.db.snapshot import read_only
+from bot.db.uow import UnitOfWork, WriterTurn
 from bot.delivery.reminders import Reminders
 from bot.files import ContentInvalid
 from bot.help.directory import Directory, DirectoryStore, load_directory
@@ -77,10 +78,19 @@ class Deps:
     player: LessonPlayer
     help: HelpService
     outage: Outage = field(default_factory=Outage)
+    turn: WriterTurn | None = None  # SQLite only: see WriterTurn
+    read_sessions: async_sessionmaker[AsyncSession] | None = None  # SQLite only: deferred
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one transaction)."""
-        return UnitOfWork(self.sessions)
+        return UnitOfWork(self.sessions, self.turn)
+
+    def reads(self) -> UnitOfWork:
+        """A unit of work that only reads: on SQLite it takes no write lock and no turn (the
+        checks every update makes first: seen before? who is he?); on Postgres a plain one."""
+        if self.turn is None or self.read_sessions is None:
+            return self.uow()
+        return UnitOfWork(self.read_sessions)
 
     async def close(self) -> None:
         """Release database connections."""
@@ -122,6 +132,8 @@ async def build_deps(
         settings=settings,
         engine=engine,
         sessions=sessions,
+        turn=WriterTurn() if engine.dialect.name == "sqlite" else None,
+        read_sessions=make_sessionmaker(read_only(engine)),
         catalogs=content.catalogs,
         accounts=Accounts(analytics),
         reminders=Reminders(),

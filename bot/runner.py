@@ -109,7 +109,7 @@ class Runtime:
         await set_command_menus(app, deps.catalogs)
         # Staff see their own commands, learners never do.
         await sync_menus(app.bot, deps, app.bot_data.setdefault(MENUS_SET, set()))
-        durable = DurableHandler(app, deps.uow, deps.outage)
+        durable = DurableHandler(app, deps.uow, deps.outage, deps.reads)
         bulk = Bot(
             token,
             base_url=settings.telegram_api_base_url,
@@ -181,16 +181,21 @@ async def serve_webhook(runtime: Runtime, settings: Settings, stop: asyncio.Even
         max_body=settings.webhook_max_body,
         probe=runtime.probe,
     )
-    await runtime.app.bot.set_webhook(
-        settings.webhook_url.rstrip("/") + "/telegram",
-        secret_token=settings.webhook_secret,
-        allowed_updates=ALLOWED_UPDATES,
-    )
     config = uvicorn.Config(
         app, host=settings.webhook_host, port=settings.webhook_port, log_config=None
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
+    while not server.started and not task.done():  # listen first, then tell Telegram
+        await asyncio.sleep(0.02)
+    if task.done():
+        await task  # it could not listen: say why
+        return
+    await runtime.app.bot.set_webhook(
+        settings.webhook_url.rstrip("/") + "/telegram",
+        secret_token=settings.webhook_secret,
+        allowed_updates=ALLOWED_UPDATES,
+    )
     await stop.wait()
     server.should_exit = True
     await task

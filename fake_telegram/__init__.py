@@ -9,8 +9,9 @@ not modified, too long, bad callback data, blocked users, ...).
 Only what Ura calls is emulated: getUpdates, getMe, setMyCommands and deleteMyCommands (default
 and chat scopes; ``commands_for`` resolves a chat's menu), setMyDescription, setMyShortDescription,
 sendMessage, sendPhoto and sendDocument (uploaded files, captions), editMessageText,
-answerCallbackQuery, getFile and file downloads, with plain text and inline keyboards. Anything
-else (another method or parameter, any ``parse_mode``, a webhook, a reply keyboard, another
+answerCallbackQuery, getFile and file downloads, with plain text and inline keyboards, and the
+webhook (setWebhook, deleteWebhook, getWebhookInfo: see ``webhook``). Anything
+else (another method or parameter, any ``parse_mode``, a reply keyboard, another
 command scope) fails loudly and is recorded in ``BotApiEmulator.errors``, which tests assert is
 empty.
 
@@ -33,7 +34,7 @@ Layout: ``constants`` (limits, error descriptions), ``errors`` (ApiError, UsageE
 (SentMessage and the server's records), ``params`` (the parameters of each method and their
 decoding), ``markup`` (inline keyboard validation), ``faults`` (injected failures), ``state``
 (the attributes the mixins share), ``updates`` (update queue, getUpdates, raw updates), ``users``
-(user-side helpers), ``methods`` (Bot API method handlers), ``core`` (``BotApiEmulator`` and its
+(user-side helpers), ``methods`` (Bot API method handlers), ``webhook`` (pushing updates), ``core`` (``BotApiEmulator`` and its
 dispatcher), ``request`` (in-process PTB transport) and ``http`` (HTTP front end). Import from
 this package. It imports nothing from ``bot``.
 """

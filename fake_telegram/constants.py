@@ -30,6 +30,10 @@ CONFLICT_OTHER_POLL: Final = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
     "is running"
 )
+CONFLICT_WEBHOOK: Final = (
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to "
+    "delete the webhook first"
+)
 CAPTION_TOO_LONG: Final = "Bad Request: message caption is too long"
 NO_TEXT_TO_EDIT: Final = "Bad Request: there is no text in the message to edit"
 FILE_TOO_BIG: Final = "Bad Request: file is too big"

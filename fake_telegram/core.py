@@ -10,10 +10,11 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .constants import JSONDict
+from .constants import CONFLICT_WEBHOOK, JSONDict
 from .errors import ApiError, UsageError, _bad
 from .faults import GATEWAY_TIMEOUT, _fault, _take_fault
 from .limits import FloodControl
@@ -21,9 +22,10 @@ from .methods import BotApiMethodsMixin
 from .model import SentMessage, _snapshot
 from .params import _decode
 from .users import UserSideMixin
+from .webhook import WebhookMixin
 
 
-class BotApiEmulator(UserSideMixin, BotApiMethodsMixin):
+class BotApiEmulator(UserSideMixin, BotApiMethodsMixin, WebhookMixin):
     """In-memory Telegram Bot API server state plus the dispatcher answering Bot API calls.
 
     ``calls`` lists every call (method, decoded parameters), ``failures`` every error answered,
@@ -57,6 +59,8 @@ class BotApiEmulator(UserSideMixin, BotApiMethodsMixin):
         self._files = {}
         self._commands = {}
         self._rejected_tokens: set[str] = set()
+        self.deliveries = Counter()
+        self._targets = []
         self._handlers: dict[str, tuple[str, Callable[[JSONDict], Any]]] = {
             name.lower(): (name, handler)
             for name, handler in {
@@ -71,6 +75,9 @@ class BotApiEmulator(UserSideMixin, BotApiMethodsMixin):
                 "getFile": self._get_file,
                 "editMessageText": self._edit_message_text,
                 "answerCallbackQuery": self._answer_callback_query,
+                "setWebhook": self._set_webhook,
+                "deleteWebhook": self._delete_webhook,
+                "getWebhookInfo": self._get_webhook_info,
             }.items()
         }
 
@@ -206,6 +213,8 @@ class BotApiEmulator(UserSideMixin, BotApiMethodsMixin):
                 with self._lock:
                     self.flood.check(decoded.get("chat_id"))
             if handler is None:
+                if self.webhook_url is not None:
+                    raise ApiError(409, CONFLICT_WEBHOOK)
                 return await self._get_updates(decoded)
             with self._lock:
                 return handler(decoded)

@@ -29,6 +29,9 @@ _METHOD_PARAMS: Final = {
     "editMessageText": frozenset({"chat_id", "message_id", "text", "reply_markup"}),
     "answerCallbackQuery": frozenset({"callback_query_id", "text"}),
     "getFile": frozenset({"file_id"}),
+    "setWebhook": frozenset({"url", "secret_token", "allowed_updates", "max_connections"}),
+    "deleteWebhook": frozenset({"drop_pending_updates"}),
+    "getWebhookInfo": frozenset(),
 }
 _STR_PARAMS: Final = frozenset(
     {
@@ -39,9 +42,13 @@ _STR_PARAMS: Final = frozenset(
         "description",
         "short_description",
         "file_id",
+        "url",
+        "secret_token",
     }
 )
-_NUMBER_PARAMS: Final = frozenset({"chat_id", "message_id", "offset", "limit", "timeout"})
+_NUMBER_PARAMS: Final = frozenset(
+    {"chat_id", "message_id", "offset", "limit", "timeout", "max_connections"}
+)
 _JSON_PARAMS: Final = frozenset({"reply_markup", "commands", "scope", "allowed_updates"})
 # photo and document arrive as an ``Upload`` (a multipart part) or a file_id string, as they are.
 

@@ -224,8 +224,8 @@ async def test_unknown_method_lands_in_errors(emu: BotApiEmulator, bot: Bot) -> 
     emu.user_text(USER, "hi")
     with pytest.raises(InvalidToken, match=r"(?i)sendPoll is not emulated"):
         await bot.send_poll(USER, "Q?", ["a", "b"])
-    with pytest.raises(InvalidToken, match=r"(?i)deleteWebhook is not emulated"):
-        await bot.delete_webhook()
+    with pytest.raises(InvalidToken, match=r"(?i)sendDice is not emulated"):
+        await bot.send_dice(USER)
     assert len(emu.errors) == 2 and "sendPoll" in emu.errors[0]
     assert emu.failures[0] == ("sendPoll", 404, "Not Found: method sendPoll is not emulated")
 

@@ -1,17 +1,21 @@
 """Repositories: queries by concept. They flush but never commit (the unit of work does).
 
-Idempotent inserts use a savepoint and the table's unique key, which works the same on
-SQLite and Postgres (no dialect-specific upsert).
+Idempotent inserts are one `INSERT … ON CONFLICT DO NOTHING RETURNING` on the table's
+unique key (SQLite and Postgres say it the same way): a savepoint around a plain insert cost
+two more statements on every press.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, delete, func, inspect, select
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from bot.db.models import (
     Base,
@@ -34,12 +38,25 @@ class _Repository:
         self.session = session
 
     async def insert_if_absent(self, row: Base) -> bool:
-        """Insert `row` unless its unique key exists; True when this call inserted it."""
-        try:
-            async with self.session.begin_nested():
-                self.session.add(row)
-        except IntegrityError:
+        """Insert `row` unless its unique key exists; True when this call inserted it, and
+        `row` is then in the session with its stored values (defaults, id) like any other."""
+        mapper = inspect(type(row))
+        given = {
+            attr.columns[0].key: row.__dict__[attr.key]
+            for attr in mapper.column_attrs
+            if attr.key in row.__dict__
+        }
+        table = cast(Table, type(row).__table__)
+        dialect = self.session.bind.dialect.name if self.session.bind else "sqlite"
+        insert = postgres_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(table).values(given).on_conflict_do_nothing().returning(*table.c)
+        stored = (await self.session.execute(statement)).first()
+        if stored is None:
             return False
+        for attr in mapper.column_attrs:
+            setattr(row, attr.key, stored._mapping[attr.columns[0]])
+        make_transient_to_detached(row)
+        self.session.add(row)
         return True
 
 

@@ -29,11 +29,15 @@ async def identify(update: Update, context: UraContext) -> None:
     if chat.type != ChatType.PRIVATE:
         context.identify(None, context.deps.catalogs.get(negotiate(user.language_code)))
         return
+    accounts, code = context.deps.accounts, user.language_code
     try:
-        async with context.deps.uow() as uow:
-            account = await context.deps.accounts.ensure(
-                uow, user_id=user.id, chat_id=chat.id, language_code=user.language_code
-            )
+        async with context.deps.reads() as uow:
+            account = await accounts.known(uow, user_id=user.id, chat_id=chat.id, language_code=code)
+        if account is None:
+            async with context.deps.uow() as uow:
+                account = await accounts.ensure(
+                    uow, user_id=user.id, chat_id=chat.id, language_code=code
+                )
     except Exception as exc:
         log.error(
             "could not identify the sender of update %s (%s)", update.update_id, type(exc).__name__

@@ -42,16 +42,18 @@ class DurableHandler:
         app: Application[Any, Any, Any, Any, Any, Any],
         uow: Callable[[], UnitOfWork],
         outage: Outage,
+        reads: Callable[[], UnitOfWork] | None = None,
     ) -> None:
         self.app = app
         self._uow = uow
+        self._reads = reads or uow
         self.outage = outage
 
     async def seen(self, update_ids: Sequence[int]) -> set[int]:
         """Which of these ids were handled before (one query for a whole batch); raises
         `NotDone` when the database cannot say."""
         try:
-            async with self._uow() as uow:
+            async with self._reads() as uow:
                 return await uow.updates.seen(update_ids)
         except Exception as exc:
             raise NotDone(type(exc).__name__) from exc

@@ -13,9 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 from bot.i18n.catalogs import Translator
 from bot.i18n.locales import LANGUAGE_NAMES
 from bot.learning.model import Catalog
@@ -55,6 +52,10 @@ def _bars(title: str, labels: Sequence[str], series: Sequence[Series], note: str
     labels = labels[-keep:] if keep < len(labels) else labels
     series = [Series(s.label, s.cells[-len(labels) :]) for s in series]
     count = len(labels)
+    # Imported here: matplotlib costs 0.7 s of every start-up, and only /stats draws.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(7.2, 1.6 + count * (0.45 + 0.38 * len(series))), dpi=120)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
