@@ -34,10 +34,12 @@ class WebhookMixin(UpdateQueueMixin):
     _targets: list[str]
     _pusher: asyncio.Task[None] | None = None
     _max_connections = 40
+    _balanced = False
 
     def balance(self, urls: list[str]) -> None:
-        """Deliver to these URLs in turn instead of the registered one (a load balancer)."""
-        self._targets = list(urls)
+        """Deliver to these URLs in turn instead of the registered one (a load balancer in
+        front of the processes: a later setWebhook from one of them does not undo it)."""
+        self._targets, self._balanced = list(urls), True
 
     def _set_webhook(self, params: JSONDict) -> bool:
         self.webhook_url = str(params["url"])
@@ -46,7 +48,8 @@ class WebhookMixin(UpdateQueueMixin):
         allowed = params.get("allowed_updates")
         if isinstance(allowed, list):
             self._allowed_updates = frozenset(map(str, allowed)) or None
-        self._targets = [self.webhook_url]
+        if not self._balanced:
+            self._targets = [self.webhook_url]
         if self._pusher is None or self._pusher.done():
             self._pusher = asyncio.get_running_loop().create_task(self._push())
         self._wake_pollers()

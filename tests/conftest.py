@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -55,3 +56,11 @@ async def bot(database_url: str, content: Content) -> AsyncIterator[Harness]:
         yield harness
     finally:
         await harness.stop()
+
+
+@pytest.fixture
+def lessons(tmp_path: Path) -> Path:
+    """A writable copy of the curriculum."""
+    root = tmp_path / "lessons"
+    shutil.copytree(ROOT / "lessons", root, ignore=shutil.ignore_patterns("*.md"))
+    return root

@@ -22,14 +22,6 @@ def test_curriculum_is_valid() -> None:
         assert all(len(card) <= 600 for text in lesson.texts.values() for card in text.cards)
 
 
-@pytest.fixture
-def lessons(tmp_path: Path) -> Path:
-    """A writable copy of the curriculum."""
-    root = tmp_path / "lessons"
-    shutil.copytree(LESSONS, root, ignore=shutil.ignore_patterns("*.md"))
-    return root
-
-
 def errors_for(root: Path) -> list[ContentError]:
     with pytest.raises(ContentInvalid) as caught:
         load_catalog(root)

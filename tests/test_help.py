@@ -96,7 +96,7 @@ async def test_crisis_mid_quiz_is_answered_first_then_the_quiz_resumes(bot: Harn
     assert lesson.question[:30] in bot.api.last(USER).text
 
     reply = await bot.say(USER, crisis_text())
-    assert "glad you told me" in reply.text
+    assert "Thank you for telling me" in reply.text
     for code in ("xk", "rs", "kg", "tj"):  # country not asked yet: every country's numbers
         assert all(s.phone in reply.text for s in DIRECTORY.emergency(code) if s.phone)
     assert lesson.question[:30] not in reply.text
@@ -214,7 +214,7 @@ async def test_help_works_in_every_state(bot: Harness) -> None:
     assert CATEGORY_LABELS[CRISIS] in (await bot.say(USER, "/sos")).labels()
     await bot.press(USER, "English", message=bot.api.bot_messages(USER)[0])
     await bot.say(USER, "/settings")
-    assert "glad you told me" in (await bot.say(USER, crisis_text())).text
+    assert "Thank you for telling me" in (await bot.say(USER, crisis_text())).text
     await to_quiz(bot, USER)
     menu = await bot.press(USER, "Talk to someone")
     assert CATEGORY_LABELS[CRISIS] == menu.labels()[0]

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
+
 from bot import paths
+from bot.deps import Content
 from bot.i18n.catalogs import Catalogs
 from bot.i18n.locales import LANGUAGE_NAMES, SUPPORTED_LOCALES
+from bot.learning.lint import second_script
 from bot.learning.loader import load_catalog
 from bot.learning.model import Lesson
 from tests.harness import Harness
 
-LESSONS = load_catalog(Path(__file__).resolve().parent.parent / "lessons")
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = load_catalog(ROOT / "lessons")
 CATALOGS = Catalogs(paths.locale_dir())
 
 
@@ -63,23 +70,67 @@ async def test_one_lesson_in_every_locale(bot: Harness) -> None:
         await _walk(bot, 7000 + offset, locale)
 
 
-async def test_missing_lesson_falls_back_whole_along_the_chain(bot: Harness) -> None:
-    """A Tajik speaker opening a lesson that has no Tajik text reads it whole in Russian."""
-    lesson = next(
-        ls for t in LESSONS.tracks for ls in t.lessons if "tg" not in ls.texts and "ru" in ls.texts
-    )
-    track = LESSONS.track(lesson.track)
+@pytest.fixture
+async def partly_translated(
+    database_url: str, content: Content, tmp_path: Path
+) -> AsyncIterator[Harness]:
+    """The curriculum with the second fatherhood lesson missing in Tajik and Uzbek."""
+    root = tmp_path / "lessons"
+    shutil.copytree(ROOT / "lessons", root, ignore=shutil.ignore_patterns("*.md"))
+    for locale in ("tg", "uz"):
+        next((root / "fatherhood").glob(f"02-*.{locale}.yaml")).unlink()
+    harness = Harness(database_url, lessons_dir=root, content=content)
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+async def test_missing_lesson_falls_back_whole_and_menus_say_so(
+    partly_translated: Harness,
+) -> None:
+    """A Tajik or Uzbek speaker sees, in his own words and script, that lesson 2 is not in his
+    language yet; opened, it reads whole in Russian."""
+    bot, track = partly_translated, LESSONS.track("fatherhood")
     assert track is not None
-    user, ru = 7100, lesson.texts["ru"]
-    await bot.say(user, "/start", lang="tg")
-    await bot.press(user, LANGUAGE_NAMES["tg"])
-    await bot.press(user, track.text_for("tg").title)
-    card = await bot.press(user, ru.title)
-    assert ru.cards[0][:40] in card.text
-    assert LANGUAGE_NAMES["ru"] in card.text.splitlines()[1], "a one-line note names the language"
-    for _ in ru.cards:
-        card = await bot.press(user, 1)
-    assert ru.think[:30] in card.text, "still Russian after the cards: never mixed"
+    ru = track.lessons[1].texts["ru"]
+    for user, locale in ((7100, "tg"), (7101, "uz")):
+        tr = CATALOGS.get(locale)
+        await bot.say(user, "/start", lang=locale)
+        await bot.press(user, LANGUAGE_NAMES[locale])
+        menu = await bot.press(user, track.texts[locale].title)
+        label = tr.gettext(
+            "Lesson {number}, not translated yet ({where})",
+            number=2,
+            where=tr.gettext("in Russian"),
+        )
+        assert label in menu.labels(), menu.labels()
+        assert all(second_script(shown, locale) is None for shown in menu.labels())
+        card = await bot.press(user, label)
+        assert ru.cards[0][:40] in card.text
+        assert LANGUAGE_NAMES["ru"] in card.text.splitlines()[1], "a one-line note names it"
+        for _ in ru.cards:
+            card = await bot.press(user, 1)
+        assert ru.think[:30] in card.text, "still Russian after the cards: never mixed"
+
+
+async def test_menus_never_show_a_second_script(bot: Harness) -> None:
+    """Every topic, lesson button and progress line, in every language, in its own script."""
+    for offset, locale in enumerate(SUPPORTED_LOCALES):
+        user = 7200 + offset
+        await bot.say(user, "/start", lang=locale)
+        topics = await bot.press(user, LANGUAGE_NAMES[locale])
+        shown = [*topics.labels(), *topics.text.splitlines()]
+        for track in LESSONS.tracks:
+            menu = await bot.press(user, track.text_for(locale).title)
+            shown += [*menu.labels(), menu.text.splitlines()[0]]
+            await bot.press(user, CATALOGS.get(locale).gettext("All lessons"))
+        shown += (await bot.say(user, "/progress", lang=locale)).text.splitlines()
+        mixed = [line for line in shown if second_script(line, locale)]
+        if locale != "en":  # the language picker names every language in its own script
+            mixed = [line for line in mixed if line not in LANGUAGE_NAMES.values()]
+        assert mixed == [], (locale, mixed)
 
 
 async def test_command_menu_and_description_in_every_language(bot: Harness) -> None:

@@ -221,12 +221,20 @@ async def test_a_new_lesson_in_one_language_is_offered_in_that_language_only(
     await bot.press(MOD, "Publish")
     title = next(line for line in text.splitlines() if line.startswith("title:"))[7:]
     for lang, locale_button, seen in (("sq", "Shqip", False), ("ky", "Кыргызча", True)):
-        user = LEARNER + (1 if lang == "sq" else 2)
+        user, tr = LEARNER + (1 if lang == "sq" else 2), bot.runtime.deps.catalogs.get(lang)
         await bot.say(user, "/start", lang=lang)
         await bot.press(user, locale_button)
         await bot.say(user, "/lessons", lang=lang)
         track = await bot.press(user, 1)
-        assert any(title.strip() in label for label in track.labels()) is seen, track.labels()
+        # Offered along his fallback chain (ky → ru), named in his own words, never in a
+        # second script; not offered at all to an Albanian speaker (sq → en).
+        label = tr.gettext(
+            "Lesson {number}, not translated yet ({where})",
+            number=7,
+            where=tr.gettext("in Russian"),
+        )
+        assert (label in track.labels()) is seen, track.labels()
+        assert not any(title.strip() in shown for shown in track.labels())
 
 
 async def test_a_review_in_the_bot_counts_in_i18n_coverage(bot: Harness) -> None:

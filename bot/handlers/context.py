@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from telegram import Update
@@ -43,11 +44,13 @@ class UraContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
 def event_ref(update: Update) -> str | None:
     """What caused an event, so a replayed update or a double tap counts it once: the
-    pressed message and button, or the message he sent."""
+    pressed message and button, or the message he sent. The button's data is kept as a
+    digest: a forged press may carry any text the grammar allows, and that is never stored."""
     query = update.callback_query
     if query is not None:
         message = query.message
-        return f"b{message.message_id if message else 0}:{query.data or ''}"
+        data = hashlib.blake2s((query.data or "").encode(), digest_size=6).hexdigest()
+        return f"b{message.message_id if message else 0}:{data}"
     if update.effective_message is not None:
         return f"m{update.effective_message.message_id}"
     return None

@@ -9,6 +9,7 @@ import yaml
 
 from bot.files import ContentError, ContentInvalid, YamlReader
 from bot.i18n.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
+from bot.learning import lint
 from bot.learning.model import Catalog, Lesson, LessonText, QuizOption, Track, TrackText
 from bot.learning.schema import LessonFile, TrackFile
 
@@ -74,7 +75,7 @@ def _check_translation(
         )
 
 
-def _load_track(reader: YamlReader, folder: Path) -> Track | None:
+def _load_track(reader: YamlReader, folder: Path, ids: dict[tuple[str, str], Path]) -> Track | None:
     """One track folder: its track files and lesson files in every locale."""
     track_texts: dict[str, TrackText] = {}
     order = 0
@@ -86,6 +87,7 @@ def _load_track(reader: YamlReader, folder: Path) -> Track | None:
         if parsed_track is None:
             continue
         tf, tnode = parsed_track
+        lint.check_track(reader, path, tnode, tf, match["locale"])
         if tf.id != folder.name:
             reader.error(path, tnode, ["id"], f"must be the folder name {folder.name!r}")
         order = tf.order if match["locale"] == DEFAULT_LOCALE else order
@@ -110,6 +112,11 @@ def _load_track(reader: YamlReader, folder: Path) -> Track | None:
         if parsed_lesson is None:
             continue
         lf, node = parsed_lesson
+        lint.check_lesson(reader, path, node, lf, match["locale"])
+        first = ids.setdefault((lf.id, match["locale"]), path)
+        if first != path:
+            reader.error(path, node, ["id"], f"duplicate lesson id {lf.id!r}: also in {first}")
+            continue
         if lf.track != folder.name:
             reader.error(
                 path, node, ["track"], f"unknown track {lf.track!r}: the file is in {folder.name!r}"
@@ -162,13 +169,13 @@ def _check_unique(reader: YamlReader, tracks: list[Track], root: Path) -> None:
 
 def load_catalog(root: Path) -> Catalog:
     """Load and validate every track under `root`; raise `ContentInvalid` listing all errors."""
-    reader = YamlReader()
+    reader, ids = YamlReader(), dict[tuple[str, str], Path]()
     if not root.is_dir():
         raise ContentInvalid([ContentError(root, 1, "(folder)", "lessons folder not found")])
     tracks = [
         track
         for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-        if (track := _load_track(reader, folder)) is not None
+        if (track := _load_track(reader, folder, ids)) is not None
     ]
     _check_unique(reader, tracks, root)
     if not tracks and not reader.errors:

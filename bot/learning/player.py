@@ -182,10 +182,12 @@ class LessonPlayer:
         done = step_of(Stage.DONE, lesson.card_count)
         if not 0 <= from_step < done:
             return None
-        answer = await uow.progress.answer(user_id, lesson_id)
         stage = stage_of(progress.step, lesson.card_count)
         if from_step != progress.step or stage is Stage.QUIZ:
+            answer = await uow.progress.answer(user_id, lesson_id)
             return self._screen(lesson, progress, answer, locale, changed=False)
+        # "Next" never lands on the quiz's feedback, the one screen that shows his answer.
+        answer = None
         progress.step, progress.updated_at = progress.step + 1, utcnow()
         if stage is Stage.FEEDBACK:
             progress.act_at = progress.act_at or progress.updated_at  # tomorrow's check-in

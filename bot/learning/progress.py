@@ -17,6 +17,7 @@ class LessonStatus:
     title: str
     started: bool
     done: bool
+    title_locale: str = ""  # the language of `title`: another one when this lesson falls back
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class TrackStatus:
     title: str
     description: str
     lessons: tuple[LessonStatus, ...]
+    title_locale: str = ""  # the language of `title` and `description`
 
     @property
     def done(self) -> int:
@@ -64,16 +66,20 @@ async def overview(uow: UnitOfWork, published: Published, *, user_id: int, local
         lessons = []
         for lesson in (ls for ls in track.lessons if ls.offered_in(locale)):
             row = rows.get(ids.get(lesson.key, -1))
+            shown = lesson.text_for(locale)
             lessons.append(
                 LessonStatus(
                     key=lesson.key,
-                    title=lesson.text_for(locale).title,
+                    title=shown.title,
                     started=row is not None,
                     done=row is not None and row.completed_at is not None,
+                    title_locale=shown.locale,
                 )
             )
         if lessons:  # a track with nothing in his languages is not offered
-            tracks.append(TrackStatus(track.key, text.title, text.description, tuple(lessons)))
+            tracks.append(
+                TrackStatus(track.key, text.title, text.description, tuple(lessons), text.locale)
+            )
     completed = [row.completed_at for row in rows.values() if row.completed_at is not None]
     return Overview(
         tracks=tuple(tracks),

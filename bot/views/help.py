@@ -154,7 +154,7 @@ def offer(view: HelpOffer, directory: Directory, tr: Translator, resume: Button 
     label = tr.gettext(CATEGORY_LABELS[view.category])
     if view.urgent:
         head = tr.gettext(
-            "I'm really glad you told me. You matter, and you don't have to carry this alone. "
+            "Thank you for telling me. You don't have to carry this alone. "
             "If you might hurt yourself, or someone is in danger right now, call now:"
         )
         blocks = [head, _emergency_block(view, directory, tr)]

@@ -66,7 +66,8 @@ def welcome(tr: Translator, *, returning: bool, resume: Button | None) -> Reply:
         text = tr.gettext(
             "Hi! I'm Ura. I share short lessons for young men: on being a dad, on stress and "
             "anger, on mental health and on relationships. A few minutes each, at your own pace. "
-            "Nobody sees what you do here.\n\nFirst, which language suits you?"
+            "Ura never stores what you type; /privacy says what it keeps.\n\n"
+            "First, which language suits you?"
         )
         return Reply(text, language_picker(tr).buttons)
     buttons = [resume] if resume else []
@@ -81,6 +82,21 @@ def language_set(tr: Translator) -> Reply:
     return Reply(tr.gettext("Done: I'll talk to you in English from now on."))
 
 
+# Menus never show a second script: a title that is not in his language yet is named by
+# what it is and the language it will open in, in his own language.
+SHOWN_IN = {"en": N_("in English"), "ru": N_("in Russian")}
+
+
+def _title(title: str, title_locale: str, tr: Translator, kind: str, number: int = 0) -> str:
+    """The title as a menu shows it to him (see SHOWN_IN)."""
+    if not title_locale or title_locale == tr.locale:
+        return title
+    where = tr.gettext(SHOWN_IN[title_locale]) if title_locale in SHOWN_IN else title_locale
+    if kind == "track":
+        return tr.gettext("A topic not translated yet ({where})", where=where)
+    return tr.gettext("Lesson {number}, not translated yet ({where})", number=number, where=where)
+
+
 def tracks(overview: Overview, tr: Translator) -> Reply:
     """/lessons: every track with how far this learner got."""
     lines = [tr.gettext("Choose a topic:")]
@@ -92,8 +108,9 @@ def tracks(overview: Overview, tr: Translator) -> Reply:
             len(track.lessons),
             done=tr.number(track.done),
         )
-        lines.append(f"• {track.title}: {done}")
-        buttons.append(Button(track.title, encode(OpenTrack(track.key))))
+        title = _title(track.title, track.title_locale, tr, "track")
+        lines.append(f"• {title}: {done}")
+        buttons.append(Button(title, encode(OpenTrack(track.key))))
     buttons.append(Button(tr.gettext("Language"), encode(PickLocale())))
     return Reply("\n".join(lines), rows(buttons))
 
@@ -103,9 +120,15 @@ def track(track: TrackStatus, tr: Translator) -> Reply:
     buttons = []
     for number, lesson in enumerate(track.lessons, start=1):
         mark = "✓ " if lesson.done else ("▸ " if lesson.started else "")
-        buttons.append(Button(f"{mark}{number}. {lesson.title}", encode(OpenLesson(lesson.key))))
+        if lesson.title_locale and lesson.title_locale != tr.locale:
+            label = f"{mark}{_title(lesson.title, lesson.title_locale, tr, 'lesson', number)}"
+        else:
+            label = f"{mark}{number}. {lesson.title}"
+        buttons.append(Button(label, encode(OpenLesson(lesson.key))))
     buttons.append(Button(tr.gettext("All lessons"), encode(OpenMenu())))
-    return Reply(f"{track.title}\n\n{track.description}", rows(buttons))
+    title = _title(track.title, track.title_locale, tr, "track")
+    description = track.description if title == track.title else ""
+    return Reply(f"{title}\n\n{description}".strip(), rows(buttons))
 
 
 def progress(overview: Overview, tr: Translator, resume: Button | None) -> Reply:
@@ -118,7 +141,10 @@ def progress(overview: Overview, tr: Translator, resume: Button | None) -> Reply
             done=tr.number(overview.done),
         )
     ]
-    lines += [f"• {t.title}: {t.done}/{len(t.lessons)}" for t in overview.tracks]
+    lines += [
+        f"• {_title(t.title, t.title_locale, tr, 'track')}: {t.done}/{len(t.lessons)}"
+        for t in overview.tracks
+    ]
     if overview.quiz_answered:  # a count, never a score: this is not an exam
         lines.append(
             tr.ngettext(
@@ -166,13 +192,21 @@ def privacy(tr: Translator) -> Reply:
     """/privacy: a short, plain policy."""
     return Reply(
         tr.gettext(
-            "Your privacy, in plain words:\n\n"
-            "• We keep your Telegram number id, your language, which lessons you did "
-            "and your quiz answers. That is how you can continue where you stopped.\n"
-            "• We never keep your name, your username or anything you write to the bot.\n"
-            "• Our reports only count people in groups, never one person.\n"
-            "• Nobody from Ura will contact you unless you write first.\n"
-            "• /delete erases everything we keep about you, at once."
+            "Your privacy, in plain words.\n\n"
+            "What Ura keeps about you:\n"
+            "• your Telegram user id (a number Telegram gives every account; it is not your "
+            "phone number), so that replies reach you;\n"
+            "• your language and country, where you are in each lesson, your quiz answers and "
+            "whether a lesson helped;\n"
+            "• your reminder settings: how often, at what hour, your time zone;\n"
+            "• when you asked for help, or a message looked like you might need it: only the "
+            "kind of need (for example “stress”), never your words.\n\n"
+            "What Ura never keeps: your name, your username, your phone number or anything "
+            "you write.\n\n"
+            "How long: until you erase it. /delete erases all of it at once.\n\n"
+            "Who sees it: nobody reads one person's history. The youth workers who run Ura "
+            "see only counts of groups of 10 people or more.\n\n"
+            "Ura writes first only with the reminders you chose; /stop ends them."
         )
     )
 
@@ -180,8 +214,9 @@ def privacy(tr: Translator) -> Reply:
 def confirm_erase(tr: Translator) -> Reply:
     """/delete: say exactly what goes, and ask before doing it."""
     text = tr.gettext(
-        "This erases everything Ura keeps about you: your language, your progress and your "
-        "quiz answers. It cannot be undone. Erase it all?"
+        "This erases everything Ura keeps about you: your language and country, your "
+        "progress, your quiz answers, your reminder settings and the record of when you "
+        "asked for help. It cannot be undone. Erase it all?"
     )
     buttons = [
         Button(tr.gettext("Yes, erase everything"), encode(Erase())),
