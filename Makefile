@@ -92,6 +92,11 @@ bench: $(STAMP) $(MO) ## Benchmarks in bench/
 	$(BIN)/python bench/planning.py --postgres
 	$(BIN)/python bench/dispatch.py
 	$(BIN)/python bench/drain_latency.py
+	$(BIN)/python bench/presses.py --statements
+	$(BIN)/python bench/presses.py
+	$(BIN)/python bench/presses.py --postgres
+	$(BIN)/python bench/presses.py --webhook
+	$(BIN)/python bench/presses.py --postgres --webhook --processes 1 2 4
 
 clean: ## Remove the virtualenv, caches and compiled catalogs
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache $(MO)

@@ -10,6 +10,7 @@ import asyncio
 from typing import TextIO
 
 from bot.config import Settings
+from bot.db.update_log import UpdateLog
 from bot.runner import Runtime
 from fake_telegram import BotApiEmulator, EmulatorRequest, SentMessage
 
@@ -68,9 +69,8 @@ async def run_chat(
     """The chat loop: read a line, turn it into an update, let the bot handle it, print."""
     emulator = BotApiEmulator()
     runtime = await Runtime.start(settings, token=CHAT_TOKEN, request=EmulatorRequest(emulator))
-    async with runtime.deps.uow() as uow:
-        # Telegram's update ids only grow; continue after the last one this database handled.
-        emulator.continue_after(await uow.updates.last_id())
+    # Telegram's update ids only grow; continue after the last one this database handled.
+    emulator.continue_after(await UpdateLog(runtime.deps.engine).last_id())
     transcript = Transcript(emulator, user_id, out)
     interactive = stdin.isatty()
     if interactive:

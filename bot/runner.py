@@ -19,6 +19,7 @@ from bot.app import UraApplication, build_application
 from bot.config import Settings
 from bot.db.models import utcnow
 from bot.db.staff_models import OutboxMessage
+from bot.db.update_log import UpdateLog
 from bot.delivery.role import Role
 from bot.delivery.sender import Sender
 from bot.deps import Content, Deps, build_deps
@@ -38,14 +39,19 @@ log = logging.getLogger(__name__)
 async def set_command_menus(
     app: Application[Any, Any, Any, Any, Any, Any], catalogs: Catalogs
 ) -> None:
-    """Commands and descriptions once per language, plus English for everyone else."""
+    """Commands and descriptions once per language, plus English for everyone else: all at
+    once, since each is a round trip to Telegram and start-up waits for them."""
+    calls = []
     for locale in SUPPORTED_LOCALES:
         tr, code = catalogs.get(locale), None if locale == DEFAULT_LOCALE else locale
         commands = [BotCommand(c, d) for c, d in command_menu(tr)]
-        await app.bot.set_my_commands(commands, language_code=code)
         description, short = profile(tr)
-        await app.bot.set_my_description(description, language_code=code)
-        await app.bot.set_my_short_description(short, language_code=code)
+        calls += [
+            app.bot.set_my_commands(commands, language_code=code),
+            app.bot.set_my_description(description, language_code=code),
+            app.bot.set_my_short_description(short, language_code=code),
+        ]
+    await asyncio.gather(*calls)
 
 
 async def _bootstrap_admins(deps: Deps) -> None:
@@ -109,7 +115,7 @@ class Runtime:
         await set_command_menus(app, deps.catalogs)
         # Staff see their own commands, learners never do.
         await sync_menus(app.bot, deps, app.bot_data.setdefault(MENUS_SET, set()))
-        durable = DurableHandler(app, deps.uow, deps.outage, deps.reads)
+        durable = DurableHandler(app, UpdateLog(deps.engine, deps.turn), deps.outage)
         bulk = Bot(
             token,
             base_url=settings.telegram_api_base_url,

@@ -71,3 +71,15 @@ async def test_a_need_without_a_local_service_offers_the_international_ones(
     # A need his country does cover shows only his country's services.
     covered = await ask(bot, 7320, "violence_victim", "tj", "tg")
     assert tr.gettext("These work from anywhere:") not in covered
+
+
+def test_his_language_s_countries_come_first() -> None:
+    """A Kyrgyz speaker finds Kyrgyzstan first, then where many work; "Another country" stays
+    last; English keeps the directory's order."""
+    from bot.help.directory_schema import COUNTRIES, likely_first
+
+    assert likely_first(COUNTRIES, "ky")[:3] == ["kg", "ru", "kz"]
+    assert likely_first(COUNTRIES, "tg")[:2] == ["tj", "ru"]
+    assert likely_first(COUNTRIES, "ky")[-1] == "zz" == likely_first(COUNTRIES, "sq")[-1]
+    assert likely_first(COUNTRIES, "en") == list(COUNTRIES)
+    assert sorted(likely_first(COUNTRIES, "uz")) == sorted(COUNTRIES)

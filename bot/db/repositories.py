@@ -8,7 +8,6 @@ two more statements on every press.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, delete, func, inspect, select
@@ -21,7 +20,6 @@ from bot.db.models import (
     Base,
     Event,
     Lesson,
-    ProcessedUpdate,
     Progress,
     Publication,
     QuizAnswer,
@@ -180,34 +178,6 @@ class ProgressRepository(_Repository):
         return (
             await self.session.scalars(select(QuizAnswer).where(QuizAnswer.user_id == user_id))
         ).all()
-
-
-class UpdateRepository(_Repository):
-    """Telegram update ids already handled."""
-
-    async def seen(self, update_ids: Sequence[int]) -> set[int]:
-        """Which of these updates were handled before (Telegram redelivered them)."""
-        if not update_ids:
-            return set()
-        rows = await self.session.scalars(
-            select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id.in_(update_ids))
-        )
-        return set(rows)
-
-    async def last_id(self) -> int:
-        """The highest update id handled so far (0 if none)."""
-        last: int | None = await self.session.scalar(select(func.max(ProcessedUpdate.update_id)))
-        return last or 0
-
-    async def prune(self, before: datetime) -> None:
-        """Forget ids handled before `before`: Telegram never redelivers those."""
-        await self.session.execute(
-            delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < before)
-        )
-
-    async def mark(self, update_id: int) -> bool:
-        """Record the update as handled; False if it already was."""
-        return await self.insert_if_absent(ProcessedUpdate(update_id=update_id))
 
 
 class EventRepository(_Repository):

@@ -11,7 +11,6 @@ from bot.db.repositories import (
     ContentRepository,
     EventRepository,
     ProgressRepository,
-    UpdateRepository,
     UserRepository,
 )
 
@@ -52,7 +51,6 @@ class UnitOfWork:
     users: UserRepository
     content: ContentRepository
     progress: ProgressRepository
-    updates: UpdateRepository
     events: EventRepository
 
     def __init__(
@@ -68,7 +66,6 @@ class UnitOfWork:
         self.users = UserRepository(self.session)
         self.content = ContentRepository(self.session)
         self.progress = ProgressRepository(self.session)
-        self.updates = UpdateRepository(self.session)
         self.events = EventRepository(self.session)
         return self
 

@@ -37,6 +37,26 @@ COUNTRY_NAMES: dict[str, str] = {
 }
 COUNTRIES: tuple[str, ...] = tuple(COUNTRY_NAMES)
 
+# Where speakers of each language most often are (home, then where many work): their
+# countries come first in a list of numbers and in the country question, so a young man in
+# Osh does not scroll past the Balkans to find Kyrgyzstan.
+LIKELY_COUNTRIES: dict[str, tuple[str, ...]] = {
+    "sq": ("xk", "al", "mk", "me", "de"),
+    "sr": ("rs", "ba", "me", "xk", "de"),
+    "ru": ("ru", "kz", "kg"),
+    "ky": ("kg", "ru", "kz"),
+    "kk": ("kz", "ru"),
+    "uz": ("uz", "ru", "kz", "tr"),
+    "tg": ("tj", "ru"),
+}
+
+
+def likely_first(codes: tuple[str, ...] | list[str], locale: str) -> list[str]:
+    """`codes` with the countries likely for speakers of `locale` first, the rest in order."""
+    likely = LIKELY_COUNTRIES.get(locale, ())
+    return sorted(codes, key=lambda code: likely.index(code) if code in likely else len(likely))
+
+
 SERVICE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,47}$")
 PHONE = re.compile(r"^\+?[0-9]+( [0-9]+)*$")
 TELEGRAM = re.compile(r"^@[A-Za-z0-9_]{4,32}$")

@@ -13,7 +13,7 @@ from memory), but one that needs the database is left unconfirmed and tried agai
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +21,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.db.models import utcnow
-from bot.db.uow import UnitOfWork
+from bot.db.update_log import UpdateLog
 from bot.inbound.outage import Outage
 
 log = logging.getLogger(__name__)
@@ -40,21 +40,18 @@ class DurableHandler:
     def __init__(
         self,
         app: Application[Any, Any, Any, Any, Any, Any],
-        uow: Callable[[], UnitOfWork],
+        log: UpdateLog,
         outage: Outage,
-        reads: Callable[[], UnitOfWork] | None = None,
     ) -> None:
         self.app = app
-        self._uow = uow
-        self._reads = reads or uow
+        self._log = log
         self.outage = outage
 
     async def seen(self, update_ids: Sequence[int]) -> set[int]:
         """Which of these ids were handled before (one query for a whole batch); raises
         `NotDone` when the database cannot say."""
         try:
-            async with self._reads() as uow:
-                return await uow.updates.seen(update_ids)
+            return await self._log.seen(update_ids)
         except Exception as exc:
             raise NotDone(type(exc).__name__) from exc
 
@@ -85,8 +82,7 @@ class DurableHandler:
     async def record(self, update_id: int) -> None:
         """Record the update as handled (also for an update skipped as unreadable)."""
         try:
-            async with self._uow() as uow:
-                await uow.updates.mark(update_id)
+            await self._log.mark(update_id)
         except Exception as exc:
             self.outage.unrecorded.add(update_id)
             raise NotDone(type(exc).__name__) from exc
@@ -94,5 +90,4 @@ class DurableHandler:
 
     async def forget_old(self) -> None:
         """Drop update ids too old to ever be redelivered."""
-        async with self._uow() as uow:
-            await uow.updates.prune(utcnow() - REMEMBER_UPDATES)
+        await self._log.prune(utcnow() - REMEMBER_UPDATES)

@@ -29,7 +29,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.inbound.durable import DurableHandler, NotDone
-from bot.inbound.polling import chat_key, read_update
+from bot.inbound.polling import AT_ONCE, chat_key, read_update
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,10 @@ class ChatLocks:
 def build(durable: DurableHandler, *, secret: str, max_body: int, probe: Probe) -> Starlette:
     """The ASGI app: POST /telegram for updates, GET /healthz and /metrics."""
     counters, chats = Counters(), ChatLocks()
+    # As many updates at once as the poller handles (AT_ONCE): Telegram opens up to 40
+    # connections, and handling forty at once only made them contend for the loop, the
+    # database's connections and their threads (bench/presses.py --webhook).
+    running = asyncio.Semaphore(AT_ONCE)
 
     async def telegram(request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "")
@@ -99,7 +103,7 @@ def build(durable: DurableHandler, *, secret: str, max_body: int, probe: Probe) 
         try:
             update_id = int(data["update_id"])
             update = read_update(data, durable.app.bot)
-            async with chats.hold(chat_key(update, update_id)):
+            async with chats.hold(chat_key(update, update_id)), running:
                 if update is None:  # unreadable: nothing can handle it; record it
                     await durable.record(update_id)
                 else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.help.categories import HELP_CATEGORIES
 from bot.help.directory import Directory, Service
+from bot.help.directory_schema import likely_first
 from bot.help.service import COUNTRY_CHOICES, OTHER_COUNTRY, HelpMenu, HelpOffer
 from bot.i18n.catalogs import N_, Translator
 from bot.i18n.locales import LANGUAGE_NAMES
@@ -85,7 +86,7 @@ def _country_buttons(directory: Directory, tr: Translator, category: str | None)
             other if code == OTHER_COUNTRY else country_name(directory, code, tr),
             encode(SetCountry(code, category)),
         )
-        for code in COUNTRY_CHOICES
+        for code in likely_first(COUNTRY_CHOICES, tr.locale)
     ]
 
 
@@ -139,8 +140,8 @@ def _emergency_block(offer: HelpOffer, directory: Directory, tr: Translator) -> 
             if service.phone:
                 by_country.setdefault(service.country, []).append(service.phone)
         lines = [
-            f"• {country_name(directory, code, tr)}: {' / '.join(phones)}"
-            for code, phones in by_country.items()
+            f"• {country_name(directory, code, tr)}: {' / '.join(by_country[code])}"
+            for code in likely_first(list(by_country), tr.locale)
         ]
         return tr.gettext("Emergency numbers:") + "\n" + "\n".join(lines)
     if not offer.emergency:
