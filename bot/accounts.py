@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from bot.analytics import Analytics
 from bot.db.models import User, utcnow
 from bot.db.rhythm_models import Rhythm
@@ -57,20 +60,28 @@ class Accounts:
         self._analytics = analytics
 
     async def known(
-        self, uow: UnitOfWork, *, user_id: int, chat_id: int, language_code: str | None
+        self, reads: AsyncEngine, *, user_id: int, chat_id: int, language_code: str | None
     ) -> Account | None:
-        """His account when nothing about him needs writing (most updates, read without a
-        write lock); None when `ensure` must run: new, blocked, moved chat, seen long ago."""
-        user = await uow.users.get(user_id)
+        """His account when nothing about him needs writing (most updates: one read on a
+        bare connection, no write lock); None when `ensure` must run: new, blocked, moved
+        chat, seen long ago."""
+        columns = (User.id, User.chat_id, User.locale, User.status, User.cohort, User.last_seen_at)
+        async with reads.connect() as conn:
+            row = (await conn.execute(select(*columns).where(User.id == user_id))).first()
         if (
-            user is None
-            or user.status == "blocked"
-            or user.chat_id != chat_id
-            or user.last_seen_at is None
-            or utcnow() - _aware(user.last_seen_at) >= SEEN_EVERY
+            row is None
+            or row.status == "blocked"
+            or row.chat_id != chat_id
+            or row.last_seen_at is None
+            or utcnow() - _aware(row.last_seen_at) >= SEEN_EVERY
         ):
             return None
-        return _account(user, fallback_locale=negotiate(language_code))
+        return Account(
+            user_id=row.id,
+            locale=row.locale or negotiate(language_code),
+            chose_locale=row.locale is not None,
+            cohort=row.cohort,
+        )
 
     async def ensure(
         self, uow: UnitOfWork, *, user_id: int, chat_id: int, language_code: str | None

@@ -79,18 +79,17 @@ class Deps:
     help: HelpService
     outage: Outage = field(default_factory=Outage)
     turn: WriterTurn | None = None  # SQLite only: see WriterTurn
-    read_sessions: async_sessionmaker[AsyncSession] | None = None  # SQLite only: deferred
+    reader: AsyncEngine | None = None  # the engine for reads that take no write lock
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one transaction)."""
         return UnitOfWork(self.sessions, self.turn)
 
-    def reads(self) -> UnitOfWork:
-        """A unit of work that only reads: on SQLite it takes no write lock and no turn (the
-        checks every update makes first: seen before? who is he?); on Postgres a plain one."""
-        if self.turn is None or self.read_sessions is None:
-            return self.uow()
-        return UnitOfWork(self.read_sessions)
+    @property
+    def reads(self) -> AsyncEngine:
+        """Connections for the checks every update makes first (seen before? who is he?):
+        on SQLite they take no write lock."""
+        return self.reader or self.engine
 
     async def close(self) -> None:
         """Release database connections."""
@@ -133,7 +132,7 @@ async def build_deps(
         engine=engine,
         sessions=sessions,
         turn=WriterTurn() if engine.dialect.name == "sqlite" else None,
-        read_sessions=make_sessionmaker(read_only(engine)),
+        reader=read_only(engine) if engine.dialect.name == "sqlite" else engine,
         catalogs=content.catalogs,
         accounts=Accounts(analytics),
         reminders=Reminders(),

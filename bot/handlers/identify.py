@@ -31,10 +31,9 @@ async def identify(update: Update, context: UraContext) -> None:
         return
     accounts, code = context.deps.accounts, user.language_code
     try:
-        async with context.deps.reads() as uow:
-            account = await accounts.known(
-                uow, user_id=user.id, chat_id=chat.id, language_code=code
-            )
+        account = await accounts.known(
+            context.deps.reads, user_id=user.id, chat_id=chat.id, language_code=code
+        )
         if account is None:
             async with context.deps.uow() as uow:
                 account = await accounts.ensure(
