@@ -25,10 +25,8 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 import asyncpg  # noqa: E402
 
-from bot.config import Settings  # noqa: E402
-from bot.db import migrate  # noqa: E402
-from bot.runner import Runtime  # noqa: E402
-from fake_telegram import BotApiEmulator, EmulatorRequest  # noqa: E402
+from bench.scratch import in_process  # noqa: E402
+from fake_telegram import BotApiEmulator  # noqa: E402
 
 POSTGRES_ADMIN = os.environ.get(
     "URA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -38,15 +36,8 @@ STEPS = ["/start", "English", "Fatherhood", "1.", *["Next"] * 5, 1, "Next", "try
 
 async def journey(durable: bool, url: str, users: int) -> tuple[int, float]:
     """Walk `users` learners through one lesson; return (updates, seconds spent handling)."""
-    await asyncio.to_thread(migrate.upgrade, url)
     api = BotApiEmulator()
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        DATABASE_URL=url,
-        URA_LESSONS_DIR=ROOT / "lessons",
-        URA_PSEUDONYM_KEY="bench",
-    )
-    runtime = await Runtime.start(settings, token="1:BENCH", request=EmulatorRequest(api))
+    runtime = await in_process(url, api)
     poller, handled, spent = runtime.poller, 0, 0.0
     try:
         for step in STEPS:

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.record import record  # noqa: E402
-from bench.scratch import database  # noqa: E402
+from bench.scratch import database, in_process  # noqa: E402
 from bot.db import migrate  # noqa: E402
 from fake_telegram import BotApiEmulator, close_http, serve_http  # noqa: E402
 from tests.processes import environment  # noqa: E402
@@ -247,21 +247,10 @@ async def statements(kind: str, presses: int = 100) -> str:
     """SQL statements and transactions per lesson press, counted in-process on the engine."""
     from sqlalchemy import event
 
-    from bot.config import Settings
-    from bot.runner import Runtime
-    from fake_telegram import EmulatorRequest
-
     with tempfile.TemporaryDirectory() as tmp:
         async with database(kind, Path(tmp)) as url:
-            await asyncio.to_thread(migrate.upgrade, url)
             api = Watched()
-            settings = Settings(
-                _env_file=None,  # type: ignore[call-arg]
-                DATABASE_URL=url,
-                URA_LESSONS_DIR=ROOT / "lessons",
-                URA_PSEUDONYM_KEY="bench",
-            )
-            runtime = await Runtime.start(settings, token=TOKEN, request=EmulatorRequest(api))
+            runtime = await in_process(url, api, TOKEN)
             counted: list[str] = []
             counting: list[bool] = []
 

@@ -3,6 +3,7 @@ queued for them (as the dispatcher finds them)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -11,13 +12,17 @@ from pathlib import Path
 from sqlalchemy import Date, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.config import Settings
+from bot.db import migrate
 from bot.db.models import Timestamp, User
 from bot.db.rhythm_models import Rhythm
 from bot.db.staff_models import Announcement, OutboxMessage
-from fake_telegram import BotApiEmulator
+from bot.runner import Runtime
+from fake_telegram import BotApiEmulator, EmulatorRequest
 from tests.databases import fresh_database
 
 CHUNK = 20_000
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @asynccontextmanager
@@ -60,3 +65,15 @@ def telegram_knowing(count: int) -> BotApiEmulator:
     for n in range(1, count + 1):
         api._ensure_chat(n, "private")
     return api
+
+
+async def in_process(url: str, api: BotApiEmulator, token: str = "1:BENCH") -> Runtime:
+    """The real `Runtime` on a migrated database at `url`, talking to `api` in this process."""
+    await asyncio.to_thread(migrate.upgrade, url)
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        DATABASE_URL=url,
+        URA_LESSONS_DIR=ROOT / "lessons",
+        URA_PSEUDONYM_KEY="bench",
+    )
+    return await Runtime.start(settings, token=token, request=EmulatorRequest(api))

@@ -132,3 +132,54 @@ async def test_two_processes_share_the_work_and_one_dispatches(bot: Harness) -> 
         assert held.count(True) == (1 if postgres else 2)  # SQLite: one process, always
     finally:
         await other.stop()
+
+
+async def test_served_webhook_the_fake_telegram_pushes_and_redelivers_after_a_500(
+    bot: Harness,
+) -> None:
+    """`ura run --webhook`'s serving path end to end: it listens, registers with its secret,
+    and the fake Telegram POSTs each update; while the database refuses, the 500 makes it
+    deliver the update again until it is handled, once."""
+    import socket
+
+    from bot.runner import serve_webhook
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = bot.settings.model_copy(
+        update={
+            "mode": "webhook",
+            "webhook_url": "https://ura.example",
+            "webhook_secret": SECRET,
+            "webhook_port": port,
+        }
+    )
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serve_webhook(bot.runtime, settings, stop))
+    try:
+        for _ in range(500):
+            if bot.api.webhook_url:
+                break
+            await asyncio.sleep(0.01)
+        assert bot.api.webhook_url == "https://ura.example/telegram"
+        assert bot.api.webhook_secret == SECRET
+        bot.api.balance([f"http://127.0.0.1:{port}/telegram"])  # TLS ends at the proxy
+        url = bot.settings.database_url
+        await rename_table(url, "processed_updates", "processed_updates_away")
+        bot.api.user_text(USER, "/start")
+        for _ in range(500):
+            if bot.api.deliveries[500]:
+                break
+            await asyncio.sleep(0.01)
+        await rename_table(url, "processed_updates_away", "processed_updates")
+        for _ in range(500):
+            if not bot.api.pending:
+                break
+            await asyncio.sleep(0.01)
+        assert bot.api.pending == [] and bot.api.deliveries[200] == 1
+        assert len([m for m in bot.api.bot_messages(USER) if m.buttons]) == 1  # once
+    finally:
+        stop.set()
+        await serving
+        await bot.api.stop_webhook()
