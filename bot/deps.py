@@ -29,7 +29,7 @@ from bot.help.service import HelpService
 from bot.i18n.catalogs import Catalogs
 from bot.inbound.outage import Outage
 from bot.learning import catalog as lesson_catalog
-from bot.learning.loader import load_catalog
+from bot.learning.loader import files_digest, load_catalog
 from bot.learning.model import Catalog
 from bot.learning.player import LessonPlayer
 from bot.pseudonyms import load_key_ring
@@ -100,21 +100,19 @@ async def build_deps(
     settings: Settings, *, content: Content | None = None, publish_lessons: bool = False
 ) -> Deps:
     """Check every file first, then connect, publish the lesson files if asked (once per set
-    of files), and load the published catalog.
+    of files: a set published before is not read again), and load the published catalog.
 
     A bad directory or phrase file stops start-up before anything connects: help must not
     run on half a list. A bad lesson file does not: it is reported, nothing is published,
     and the last published version keeps serving (`ura lessons check` still fails on it).
     """
-    files = _lesson_files(settings) if publish_lessons else None
     content = content or Content.load(settings)
     analytics = Analytics(load_key_ring(settings))  # no key on Postgres stops start-up here
     engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     sessions = make_sessionmaker(engine)
     try:
-        if files is not None:
-            async with UnitOfWork(sessions) as uow:
-                await lesson_catalog.publish(uow, files)
+        if publish_lessons:
+            await _publish_files(settings, sessions)
         directory = DirectoryStore(
             content.directory,
             root=settings.referrals_dir / "directory",
@@ -146,6 +144,19 @@ async def build_deps(
             reader=content.reader,
         ),
     )
+
+
+async def _publish_files(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Publish the deployment's lesson files unless this exact set already was."""
+    digest = files_digest(settings.lessons_dir) if settings.lessons_dir.is_dir() else None
+    if digest is not None:
+        async with UnitOfWork(sessions) as uow:
+            if await uow.content.was_published("files", digest):
+                return
+    files = _lesson_files(settings)
+    if files is not None:
+        async with UnitOfWork(sessions) as uow:
+            await lesson_catalog.publish(uow, files, digest=digest)
 
 
 def _lesson_files(settings: Settings) -> Catalog | None:

@@ -7,6 +7,8 @@ import asyncio
 import dataclasses
 from pathlib import Path
 
+import pytest
+
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.uow import UnitOfWork
 from bot.deps import Content, build_deps
@@ -59,6 +61,37 @@ async def test_two_processes_starting_together_publish_once(
         await deps.close()
     assert await scalar(database_url, "SELECT count(*) FROM publications") == 1
     assert await scalar(database_url, "SELECT count(*) FROM tracks") == len(FILES.tracks)
+
+
+async def test_a_restart_with_the_same_files_does_not_read_them_again(
+    database_url: str, content: Content, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Start-up reads and checks the lesson files only when this exact set (and the code
+    that checks them) was never published: a restart skips half a second of YAML."""
+    import shutil
+
+    import bot.deps
+
+    lessons = tmp_path / "lessons"
+    shutil.copytree(ROOT / "lessons", lessons)
+    settings = settings_for(database_url, lessons)
+    read: list[Path] = []
+
+    def counting(root: Path) -> Catalog:
+        read.append(root)
+        return load_catalog(root)
+
+    monkeypatch.setattr(bot.deps, "load_catalog", counting)
+    for _ in range(2):
+        deps = await build_deps(settings, content=content, publish_lessons=True)
+        await deps.close()
+    assert len(read) == 1
+    card = next(lessons.glob("fatherhood/01-*.en.yaml"))
+    card.write_text(card.read_text(encoding="utf-8").replace("Arben", "Arbën"), "utf-8")
+    deps = await build_deps(settings, content=content, publish_lessons=True)
+    await deps.close()
+    assert len(read) == 2
+    assert await scalar(database_url, "SELECT count(*) FROM publications") == 2
 
 
 async def test_a_publish_reaches_a_running_process_without_restart(bot: Harness) -> None:

@@ -33,16 +33,17 @@ def lessons_publish(directory: LessonsDir = None) -> None:
     from bot.db.engine import make_engine, make_sessionmaker
     from bot.db.uow import UnitOfWork
     from bot.learning.catalog import publish
-    from bot.learning.loader import load_catalog
+    from bot.learning.loader import files_digest, load_catalog
 
     settings = Settings()
-    catalog = content_or_exit(lambda: load_catalog(directory or settings.lessons_dir))
+    root = directory or settings.lessons_dir
+    catalog = content_or_exit(lambda: load_catalog(root))
     migrate.upgrade(settings.database_url)
 
     async def _publish() -> None:
         engine = make_engine(settings.database_url)
         async with UnitOfWork(make_sessionmaker(engine)) as uow:
-            report = await publish(uow, catalog)
+            report = await publish(uow, catalog, digest=files_digest(root))
         await engine.dispose()
         if report.skipped:
             typer.echo(f"these files are already published (version {report.version})")

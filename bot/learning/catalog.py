@@ -89,12 +89,14 @@ async def publish(
     source: str = "files",
     created_by: int | None = None,
     once: bool = True,
+    digest: str | None = None,
 ) -> PublishReport:
     """Publish `catalog` as the new version. With `once` (deployments' files) the same files
     published again (by a restart, or by a second process starting at the same moment)
     change nothing; a moderator's upload always publishes (`once=False`). Each lesson whose
-    content changed gets a new `lesson_versions` row, which new starts get."""
-    digest = files_hash(catalog)
+    content changed gets a new `lesson_versions` row, which new starts get. `digest` names
+    the set (default: a hash of its content; deployments pass `files_digest`)."""
+    digest = digest or files_hash(catalog)
     if once and await uow.content.was_published(source, digest):
         return PublishReport(0, 0, 0, version=await uow.content.version(), skipped=True)
     await uow.content.lock_publishing()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -165,6 +166,23 @@ def _check_unique(reader: YamlReader, tracks: list[Track], root: Path) -> None:
                     root / track.key, "id", f"lesson id {lesson.key!r} also in {where}"
                 )
             seen[lesson.key] = track.key
+
+
+def files_digest(root: Path) -> str:
+    """A digest of the lesson files as bytes, and of the code that checks and reads them.
+
+    Start-up asks whether this exact set was published before: if so, the files were checked
+    then by this same code, and reading and checking 200 files again (half a second) is
+    skipped. Any change to a file, or to the checks, reads them all again.
+    """
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    code = [here / name for name in ("loader.py", "schema.py", "lint.py", "model.py")]
+    files = sorted(p for p in root.rglob("*.yaml") if not p.name.startswith("."))
+    for path in [*code, *files]:
+        name = path.name if path in code else str(path.relative_to(root))
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def load_catalog(root: Path) -> Catalog:
