@@ -112,6 +112,8 @@ class WebhookMixin(UpdateQueueMixin):
     def _deliverable(self, busy: set[int], room: int) -> list[_Pending]:
         with self._lock:
             allowed = self._allowed_updates
+            if allowed:  # what the bot did not ask for is dropped, as Telegram does
+                self._pending = [p for p in self._pending if p.kind in allowed]
             chosen: list[_Pending] = []
             seen_chats: set[int] = set()
             for pending in sorted(self._pending, key=lambda p: p.update_id):
@@ -120,7 +122,7 @@ class WebhookMixin(UpdateQueueMixin):
                     seen_chats.add(chat)
                     continue
                 seen_chats.add(chat)
-                if pending.delivered or (allowed and pending.kind not in allowed):
+                if pending.delivered:
                     continue
                 if len(chosen) < room:
                     pending.delivered = True  # in flight
