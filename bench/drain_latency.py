@@ -36,7 +36,7 @@ from bot.db.engine import make_engine  # noqa: E402
 from bot.db.staff_models import OutboxMessage  # noqa: E402
 from bot.runner import Runtime  # noqa: E402
 from fake_telegram import BotApiEmulator, EmulatorRequest, close_http, serve_http  # noqa: E402
-from tests.processes import environment  # noqa: E402
+from tests.processes import serving_environment  # noqa: E402
 
 ASKER = 10_000_000
 
@@ -82,13 +82,8 @@ async def process_memory(folder: Path, count: int, seconds: float) -> tuple[floa
     await engine.dispose()
     api = telegram_knowing(count)
     server, port = await serve_http(api)
-    env = environment(
-        TELEGRAM_BOT_TOKEN="123456:BENCH",
-        TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot",
-        DATABASE_URL=url,
-        URA_POLL_TIMEOUT="1",
-        URA_PSEUDONYM_KEY="bench",
-        URA_DATA_DIR=str(folder / "data"),
+    env = serving_environment(
+        port, url, URA_PSEUDONYM_KEY="bench", URA_DATA_DIR=str(folder / "data")
     )
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,

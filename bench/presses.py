@@ -35,7 +35,7 @@ from bench.record import record  # noqa: E402
 from bench.scratch import database, in_process  # noqa: E402
 from bot.db import migrate  # noqa: E402
 from fake_telegram import BotApiEmulator, close_http, serve_http  # noqa: E402
-from tests.processes import environment  # noqa: E402
+from tests.processes import environment, serving_environment  # noqa: E402
 
 TOKEN = "123456:PRESSES"
 SECRET = "bench-secret-0123456789"
@@ -91,25 +91,26 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / TICK
 
 
+NOTHING = (0, "", None)
+
+
 def latest(api: Watched, chat: int) -> tuple[int, str, Any]:
-    """His latest message with buttons, as he sees it (0 while there is none)."""
+    """His latest message with buttons, as he sees it (NOTHING while there is none)."""
     shown = [m for m in api.bot_messages(chat) if m.buttons]
-    return (shown[-1].message_id, shown[-1].text, shown[-1].buttons) if shown else (0, "", None)
+    return (shown[-1].message_id, shown[-1].text, shown[-1].buttons) if shown else NOTHING
 
 
 async def press(api: Watched, chat: int, label: str | None = None) -> float:
     """Press a button of his latest message (the first, or the one labelled so); seconds
     until he is answered. Returns once the screen has changed, for the next press."""
-    before = latest(api, chat)
     message = [m for m in api.bot_messages(chat) if m.buttons][-1]
+    before = (message.message_id, message.text, message.buttons)
     answered = api.expect(chat)
     started = time.perf_counter()
-    api.press(chat, before[0], message.find_button(label) if label else 1)
+    api.press(chat, message.message_id, message.find_button(label) if label else 1)
     latency = await asyncio.wait_for(answered, 30) - started
     deadline = time.perf_counter() + 30
-    while latest(api, chat)[0] in (0, before[0]) and latest(api, chat) in (before, (0, "", None)):
-        if time.perf_counter() > deadline:
-            break
+    while latest(api, chat) in (before, NOTHING) and time.perf_counter() < deadline:
         await asyncio.sleep(0.002)
     return latency
 
@@ -167,10 +168,10 @@ async def one_bot(
     spawned = time.perf_counter()
     for hook in hooks:
         if ura:
-            env = environment(
+            env = serving_environment(
+                api_port,
+                url,
                 TELEGRAM_BOT_TOKEN=TOKEN,
-                TELEGRAM_API_BASE_URL=base,
-                DATABASE_URL=url,
                 URA_POLL_TIMEOUT="10",
                 URA_PSEUDONYM_KEY="bench",
                 URA_MODE=mode,
@@ -252,7 +253,6 @@ async def statements(kind: str, presses: int = 100) -> str:
             api = Watched()
             runtime = await in_process(url, api, TOKEN)
             counted: list[str] = []
-            counting: list[bool] = []
 
             def note(sql: str) -> None:
                 """One statement, by its verb (BEGIN on SQLite is the transaction's own)."""
@@ -262,19 +262,22 @@ async def statements(kind: str, presses: int = 100) -> str:
                 if verb != "BEGIN":
                     counted.append(verb)
 
+            async def step(label: str | None) -> None:
+                message = [m for m in api.bot_messages(1) if m.buttons][-1]
+                api.press(1, message.message_id, message.find_button(label) if label else 1)
+                await runtime.poller.poll_once(0)
+
             try:
                 api.user_text(1, "/start")
                 await runtime.poller.poll_once(0)
-                for label in ("English", "Fatherhood", "1.", *[None] * presses):
-                    message = [m for m in api.bot_messages(1) if m.buttons][-1]
-                    api.press(1, message.message_id, message.find_button(label) if label else 1)
-                    if label is None and not counting:
-                        counting.append(True)
-                        cpu = time.process_time()
-                        sync = runtime.deps.engine.sync_engine
-                        event.listen(sync, "before_cursor_execute", lambda *a: note(a[2]))
-                        event.listen(sync, "begin", lambda *a: counted.append("(transaction)"))
-                    await runtime.poller.poll_once(0)
+                for label in ("English", "Fatherhood", "1."):  # to the first card, uncounted
+                    await step(label)
+                sync = runtime.deps.engine.sync_engine
+                event.listen(sync, "before_cursor_execute", lambda *a: note(a[2]))
+                event.listen(sync, "begin", lambda *a: counted.append("(transaction)"))
+                cpu = time.process_time()
+                for _ in range(presses):
+                    await step(None)
                 cpu = time.process_time() - cpu
             finally:
                 await runtime.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -36,7 +37,15 @@ class Account:
     is_new: bool = False
 
 
-def _account(user: User, *, is_new: bool = False, fallback_locale: str = "en") -> Account:
+class _Stored(Protocol):
+    """What an account is made of: a `User`, or a row of its columns."""
+
+    id: int
+    locale: str | None
+    cohort: str | None
+
+
+def _account(user: _Stored, *, is_new: bool = False, fallback_locale: str = "en") -> Account:
     return Account(
         user_id=user.id,
         locale=user.locale or fallback_locale,
@@ -76,12 +85,7 @@ class Accounts:
             or utcnow() - _aware(row.last_seen_at) >= SEEN_EVERY
         ):
             return None
-        return Account(
-            user_id=row.id,
-            locale=row.locale or negotiate(language_code),
-            chose_locale=row.locale is not None,
-            cohort=row.cohort,
-        )
+        return _account(row, fallback_locale=negotiate(language_code))
 
     async def ensure(
         self, uow: UnitOfWork, *, user_id: int, chat_id: int, language_code: str | None

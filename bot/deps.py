@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -79,17 +80,16 @@ class Deps:
     help: HelpService
     outage: Outage = field(default_factory=Outage)
     turn: WriterTurn | None = None  # SQLite only: see WriterTurn
-    reader: AsyncEngine | None = None  # the engine for reads that take no write lock
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one transaction)."""
         return UnitOfWork(self.sessions, self.turn)
 
-    @property
+    @cached_property
     def reads(self) -> AsyncEngine:
         """Connections for the checks every update makes first (seen before? who is he?):
         on SQLite they take no write lock."""
-        return self.reader or self.engine
+        return read_only(self.engine) if self.engine.dialect.name == "sqlite" else self.engine
 
     async def close(self) -> None:
         """Release database connections."""
@@ -130,7 +130,6 @@ async def build_deps(
         engine=engine,
         sessions=sessions,
         turn=WriterTurn() if engine.dialect.name == "sqlite" else None,
-        reader=read_only(engine) if engine.dialect.name == "sqlite" else engine,
         catalogs=content.catalogs,
         accounts=Accounts(analytics),
         reminders=Reminders(),

@@ -115,7 +115,7 @@ class Runtime:
         await set_command_menus(app, deps.catalogs)
         # Staff see their own commands, learners never do.
         await sync_menus(app.bot, deps, app.bot_data.setdefault(MENUS_SET, set()))
-        durable = DurableHandler(app, UpdateLog(deps.engine, deps.turn), deps.outage)
+        durable = DurableHandler(app, UpdateLog(deps.engine, deps.turn, deps.reads), deps.outage)
         bulk = Bot(
             token,
             base_url=settings.telegram_api_base_url,

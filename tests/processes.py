@@ -23,14 +23,16 @@ def environment(**extra: str) -> dict[str, str]:
     return env
 
 
-def serving_environment(port: int, database: Path) -> dict[str, str]:
-    """What `ura run` needs to serve the emulator on `port` from a SQLite file."""
-    return environment(
-        TELEGRAM_BOT_TOKEN="123456:PROCESS-TEST",
-        TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot",
-        DATABASE_URL=f"sqlite+aiosqlite:///{database}",
-        URA_POLL_TIMEOUT="1",
-    )
+def serving_environment(port: int, database_url: str, **extra: str) -> dict[str, str]:
+    """What `ura run` needs to serve the emulator on `port` from this database; `extra`
+    adds or overrides settings (a data folder, a pseudonym key, the webhook)."""
+    serving = {
+        "TELEGRAM_BOT_TOKEN": "123456:PROCESS-TEST",
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot",
+        "DATABASE_URL": database_url,
+        "URA_POLL_TIMEOUT": "1",
+    }
+    return environment(**{**serving, **extra})
 
 
 async def wait_for(check: Callable[[], bool], timeout: float = 60.0) -> None:
@@ -48,5 +50,8 @@ async def spawn_bot(
     options.setdefault("stdout", asyncio.subprocess.DEVNULL)
     options.setdefault("stderr", asyncio.subprocess.DEVNULL)
     return await asyncio.create_subprocess_exec(
-        *command, cwd=ROOT, env=serving_environment(port, database), **options
+        *command,
+        cwd=ROOT,
+        env=serving_environment(port, f"sqlite+aiosqlite:///{database}"),
+        **options,
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -63,3 +64,9 @@ def make_engine(
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded values after commit (no lazy loads in async code)."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def dialect_insert(dialect: str) -> Callable[..., Any]:
+    """The dialect's own INSERT, the one that knows `ON CONFLICT DO NOTHING` (SQLite and
+    Postgres spell it alike), for `dialect` ("sqlite" or "postgresql")."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert

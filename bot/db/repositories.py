@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from typing import cast
 
 from sqlalchemy import Table, delete, func, inspect, select
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
+from bot.db.engine import dialect_insert
 from bot.db.models import (
     Base,
     Event,
@@ -45,8 +44,7 @@ class _Repository:
             if attr.key in row.__dict__
         }
         table = cast(Table, type(row).__table__)
-        dialect = self.session.bind.dialect.name if self.session.bind else "sqlite"
-        insert = postgres_insert if dialect == "postgresql" else sqlite_insert
+        insert = dialect_insert(self.session.get_bind().dialect.name)
         statement = insert(table).values(given).on_conflict_do_nothing().returning(*table.c)
         stored = (await self.session.execute(statement)).first()
         if stored is None:

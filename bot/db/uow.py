@@ -43,6 +43,12 @@ class WriterTurn:
             self._owner = None
             self._lock.release()
 
+    async def __aenter__(self) -> None:
+        await self.acquire()
+
+    async def __aexit__(self, *_: object) -> None:
+        self.release()
+
 
 class UnitOfWork:
     """Opens a session, hands out repositories, commits on success and rolls back on error."""

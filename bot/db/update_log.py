@@ -2,22 +2,21 @@
 
 Every update reads it ("seen before?") and every handled one writes it, so it talks Core on
 a bare connection: a unit of work's ORM session cost about half a millisecond more per
-statement (bench/presses.py). Writes take SQLite's turn like any other (`WriterTurn`).
+transaction (bench/presses.py). Reads use `Deps.reads` (no write lock on SQLite); writes
+take SQLite's turn like any other (`WriterTurn`).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.db.engine import dialect_insert
 from bot.db.models import ProcessedUpdate, utcnow
-from bot.db.snapshot import read_only
 from bot.db.uow import WriterTurn
 
 ID = ProcessedUpdate.update_id
@@ -26,11 +25,13 @@ ID = ProcessedUpdate.update_id
 class UpdateLog:
     """Seen / mark / forget update ids, one short transaction each."""
 
-    def __init__(self, engine: AsyncEngine, turn: WriterTurn | None = None) -> None:
+    def __init__(
+        self, engine: AsyncEngine, turn: WriterTurn | None = None, reads: AsyncEngine | None = None
+    ) -> None:
         self._engine = engine
-        self._reads = read_only(engine) if engine.dialect.name == "sqlite" else engine
+        self._reads = reads or engine  # `Deps.reads`: no write lock on SQLite
         self._turn = turn
-        self._insert = postgres_insert if engine.dialect.name == "postgresql" else sqlite_insert
+        self._insert = dialect_insert(engine.dialect.name)
 
     async def seen(self, update_ids: Sequence[int]) -> set[int]:
         """Which of these updates were handled before (Telegram redelivered them)."""
@@ -49,21 +50,10 @@ class UpdateLog:
     async def mark(self, update_id: int) -> None:
         """Record the update as handled (again is fine)."""
         statement = self._insert(ProcessedUpdate).values(update_id=update_id, processed_at=utcnow())
-        async with self._writing(), self._engine.begin() as conn:
+        async with self._turn or contextlib.nullcontext(), self._engine.begin() as conn:
             await conn.execute(statement.on_conflict_do_nothing())
 
     async def prune(self, before: datetime) -> None:
         """Forget ids handled before `before`: Telegram never redelivers those."""
-        async with self._writing(), self._engine.begin() as conn:
+        async with self._turn or contextlib.nullcontext(), self._engine.begin() as conn:
             await conn.execute(delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < before))
-
-    @contextlib.asynccontextmanager
-    async def _writing(self) -> AsyncIterator[None]:
-        if self._turn is None:
-            yield
-            return
-        await self._turn.acquire()
-        try:
-            yield
-        finally:
-            self._turn.release()

@@ -26,10 +26,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Date, and_, func, literal, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, Select
 
+from bot.db.engine import dialect_insert
 from bot.db.models import Progress, Timestamp, User
 from bot.db.rhythm_models import Rhythm
 from bot.db.staff_models import OutboxMessage
@@ -81,8 +81,7 @@ def _reachable(zone: str, now: datetime, hour: int) -> list[ColumnElement[bool]]
 
 async def _insert(session: AsyncSession, rows: Select[Any]) -> int:
     """INSERT … SELECT, skipping keys already planned; how many rows were added."""
-    dialect = session.get_bind().dialect.name
-    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    make = dialect_insert(session.get_bind().dialect.name)
     stmt = make(OutboxMessage).from_select(list(COLUMNS), rows).on_conflict_do_nothing()
     result = await session.execute(stmt)
     return max(int(getattr(result, "rowcount", 0) or 0), 0)

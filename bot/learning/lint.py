@@ -51,10 +51,8 @@ def _texts(f: LessonFile) -> Iterator[tuple[list[str | int], str]]:
 
 
 def _labels(f: LessonFile) -> Iterator[tuple[list[str | int], str]]:
-    """What a menu or a button shows of a lesson."""
-    yield ["title"], f.title
-    for number, option in enumerate(f.quiz.options):
-        yield ["quiz", "options", number, "text"], option.text
+    """What a menu or a button shows of a lesson: its title and its quiz's buttons."""
+    return ((loc, text) for loc, text in _texts(f) if loc[0] == "title" or loc[-1] == "text")
 
 
 def second_script(text: str, locale: str) -> str | None:

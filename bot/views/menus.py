@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.i18n.catalogs import N_, Translator
 from bot.i18n.locales import LANGUAGE_NAMES, SUPPORTED_LOCALES
-from bot.learning.progress import Overview, TrackStatus
+from bot.learning.progress import LessonStatus, Overview, TrackStatus
 from bot.learning.steps import Screen, Stage
 from bot.views.callbacks import (
     Erase,
@@ -87,13 +87,24 @@ def language_set(tr: Translator) -> Reply:
 SHOWN_IN = {"en": N_("in English"), "ru": N_("in Russian")}
 
 
-def _title(title: str, title_locale: str, tr: Translator, kind: str, number: int = 0) -> str:
-    """The title as a menu shows it to him (see SHOWN_IN)."""
+def _elsewhere(title_locale: str, tr: Translator) -> str | None:
+    """The language a title is in, named in his own, when it is not his (else None)."""
     if not title_locale or title_locale == tr.locale:
-        return title
-    where = tr.gettext(SHOWN_IN[title_locale]) if title_locale in SHOWN_IN else title_locale
-    if kind == "track":
-        return tr.gettext("A topic not translated yet ({where})", where=where)
+        return None
+    return tr.gettext(SHOWN_IN[title_locale]) if title_locale in SHOWN_IN else title_locale
+
+
+def _track_title(track: TrackStatus, tr: Translator) -> str:
+    where = _elsewhere(track.title_locale, tr)
+    if where is None:
+        return track.title
+    return tr.gettext("A topic not translated yet ({where})", where=where)
+
+
+def _lesson_label(lesson: LessonStatus, number: int, tr: Translator) -> str:
+    where = _elsewhere(lesson.title_locale, tr)
+    if where is None:
+        return f"{number}. {lesson.title}"
     return tr.gettext("Lesson {number}, not translated yet ({where})", number=number, where=where)
 
 
@@ -108,7 +119,7 @@ def tracks(overview: Overview, tr: Translator) -> Reply:
             len(track.lessons),
             done=tr.number(track.done),
         )
-        title = _title(track.title, track.title_locale, tr, "track")
+        title = _track_title(track, tr)
         lines.append(f"• {title}: {done}")
         buttons.append(Button(title, encode(OpenTrack(track.key))))
     buttons.append(Button(tr.gettext("Language"), encode(PickLocale())))
@@ -120,13 +131,10 @@ def track(track: TrackStatus, tr: Translator) -> Reply:
     buttons = []
     for number, lesson in enumerate(track.lessons, start=1):
         mark = "✓ " if lesson.done else ("▸ " if lesson.started else "")
-        if lesson.title_locale and lesson.title_locale != tr.locale:
-            label = f"{mark}{_title(lesson.title, lesson.title_locale, tr, 'lesson', number)}"
-        else:
-            label = f"{mark}{number}. {lesson.title}"
+        label = f"{mark}{_lesson_label(lesson, number, tr)}"
         buttons.append(Button(label, encode(OpenLesson(lesson.key))))
     buttons.append(Button(tr.gettext("All lessons"), encode(OpenMenu())))
-    title = _title(track.title, track.title_locale, tr, "track")
+    title = _track_title(track, tr)
     description = track.description if title == track.title else ""
     return Reply(f"{title}\n\n{description}".strip(), rows(buttons))
 
@@ -141,10 +149,7 @@ def progress(overview: Overview, tr: Translator, resume: Button | None) -> Reply
             done=tr.number(overview.done),
         )
     ]
-    lines += [
-        f"• {_title(t.title, t.title_locale, tr, 'track')}: {t.done}/{len(t.lessons)}"
-        for t in overview.tracks
-    ]
+    lines += [f"• {_track_title(t, tr)}: {t.done}/{len(t.lessons)}" for t in overview.tracks]
     if overview.quiz_answered:  # a count, never a score: this is not an exam
         lines.append(
             tr.ngettext(

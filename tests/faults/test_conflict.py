@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fake_telegram import BotApiEmulator, close_http, serve_http
 from tests.faults.conftest import Survived
-from tests.processes import ROOT, environment
+from tests.processes import ROOT, serving_environment
 
 CLEAR = re.compile(r"(?i)(another|second|other).{0,80}(instance|bot|poll)|conflict|409")
 
@@ -34,11 +34,9 @@ async def test_a_second_instance_is_reported_clearly_and_the_bot_exits(
     server, port = await serve_http(api)
     stop = asyncio.Event()
     rival = asyncio.create_task(other_instance(api, stop))
-    env = environment(
-        TELEGRAM_BOT_TOKEN="123456:FAULT-TEST",
-        TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot",
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'ura.db'}",
-        URA_POLL_TIMEOUT="1",
+    env = serving_environment(
+        port,
+        f"sqlite+aiosqlite:///{tmp_path / 'ura.db'}",
         URA_PSEUDONYM_KEY="fault-suite-key",
         URA_DATA_DIR=str(tmp_path / "data"),
     )

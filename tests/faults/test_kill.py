@@ -28,7 +28,7 @@ from tests.faults.support import (
     until,
     updates_from,
 )
-from tests.processes import ROOT, environment
+from tests.processes import ROOT, serving_environment
 
 LEARNERS = 50 * SCALE
 KILLS = 3 * SCALE
@@ -39,11 +39,9 @@ class BotProcess:
     """`python -m bot run` against the emulator, restartable, its stderr kept per run."""
 
     def __init__(self, port: int, database_url: str, folder: Path) -> None:
-        self.env = environment(
-            TELEGRAM_BOT_TOKEN="123456:FAULT-TEST",
-            TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot",
-            DATABASE_URL=database_url,
-            URA_POLL_TIMEOUT="1",
+        self.env = serving_environment(
+            port,
+            database_url,
             URA_PSEUDONYM_KEY="fault-suite-key",
             URA_DATA_DIR=str(folder / "data"),
         )
