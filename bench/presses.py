@@ -33,7 +33,6 @@ sys.path.insert(0, str(ROOT))
 
 from bench.record import record  # noqa: E402
 from bench.scratch import database, in_process  # noqa: E402
-from bot.db import migrate  # noqa: E402
 from fake_telegram import BotApiEmulator, close_http, serve_http  # noqa: E402
 from tests.processes import environment, serving_environment  # noqa: E402
 
@@ -220,6 +219,17 @@ async def one_bot(
         await close_http(server)
 
 
+async def deploy(url: str) -> None:
+    """What a deployment's one-shot service does before the bot processes start: migrate and
+    publish the lesson files (`ura lessons publish`), so start-up is a process's own."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "lessons", "publish",
+        cwd=ROOT, env=environment(DATABASE_URL=url), stdout=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    if await proc.wait():
+        raise SystemExit("ura lessons publish failed")
+
+
 async def compare(kind: str, mode: str, args: argparse.Namespace, processes: int) -> list[str]:
     lines = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -229,7 +239,7 @@ async def compare(kind: str, mode: str, args: argparse.Namespace, processes: int
             label = f"{kind} {mode} x{processes} {shape}"
             try:
                 async with database(kind, Path(tempfile.mkdtemp(dir=tmp))) as url:
-                    await asyncio.to_thread(migrate.upgrade, url)
+                    await deploy(url)
                     ura = await one_bot(True, url, 18200, args, processes, mode)
             except TimeoutError:  # said, not hidden: the run goes on with the next shape
                 lines.append(f"Ura {label}: a press went unanswered for 30 s; run stopped")
@@ -244,8 +254,9 @@ async def compare(kind: str, mode: str, args: argparse.Namespace, processes: int
     return lines
 
 
-async def statements(kind: str, presses: int = 100) -> str:
-    """SQL statements and transactions per lesson press, counted in-process on the engine."""
+async def statements(kind: str, learners: int, rounds: int = 10) -> str:
+    """SQL statements and transactions per lesson press, counted in-process on the engine:
+    `learners` press "Next" at once, `rounds` times (one alone shows no group commit)."""
     from sqlalchemy import event
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -253,6 +264,7 @@ async def statements(kind: str, presses: int = 100) -> str:
             api = Watched()
             runtime = await in_process(url, api, TOKEN)
             counted: list[str] = []
+            chats = range(1, learners + 1)
 
             def note(sql: str) -> None:
                 """One statement, by its verb (BEGIN on SQLite is the transaction's own)."""
@@ -263,12 +275,15 @@ async def statements(kind: str, presses: int = 100) -> str:
                     counted.append(verb)
 
             async def step(label: str | None) -> None:
-                message = [m for m in api.bot_messages(1) if m.buttons][-1]
-                api.press(1, message.message_id, message.find_button(label) if label else 1)
-                await runtime.poller.poll_once(0)
+                for chat in chats:
+                    message = [m for m in api.bot_messages(chat) if m.buttons][-1]
+                    api.press(chat, message.message_id, message.find_button(label) if label else 1)
+                while await runtime.poller.poll_once(0):
+                    pass
 
             try:
-                api.user_text(1, "/start")
+                for chat in chats:
+                    api.user_text(chat, "/start")
                 await runtime.poller.poll_once(0)
                 for label in ("English", "Fatherhood", "1."):  # to the first card, uncounted
                     await step(label)
@@ -276,16 +291,17 @@ async def statements(kind: str, presses: int = 100) -> str:
                 event.listen(sync, "before_cursor_execute", lambda *a: note(a[2]))
                 event.listen(sync, "begin", lambda *a: counted.append("(transaction)"))
                 cpu = time.process_time()
-                for _ in range(presses):
+                for _ in range(rounds):
                     await step(None)
                 cpu = time.process_time() - cpu
             finally:
                 await runtime.stop()
+    presses = rounds * learners
     begins = counted.count("(transaction)")
     verbs = sorted(set(counted) - {"(transaction)"})
     return (
-        f"{kind:8} {(len(counted) - begins) / presses:5.1f} statements per press in "
-        f"{begins / presses:4.1f} transactions "
+        f"{kind:8} {learners:2} at once: {(len(counted) - begins) / presses:5.1f} statements per"
+        f" press in {begins / presses:4.1f} transactions "
         f"[{', '.join(f'{k} {counted.count(k) / presses:.1f}' for k in verbs)}]; "
         f"CPU {cpu / presses * 1000:.2f} ms/press in one process with the Bot API"
     )
@@ -301,7 +317,11 @@ async def main() -> None:
     parser.add_argument("--statements", action="store_true", help="count SQL per press only")
     args = parser.parse_args()
     if args.statements:
-        lines = [await statements(kind) for kind in ("sqlite", "postgres")]
+        lines = [
+            await statements(kind, learners)
+            for kind in ("sqlite", "postgres")
+            for learners in (1, args.learners)
+        ]
         print("\n".join(lines))
         record("press statements", "python bench/presses.py --statements", lines)
         return

@@ -69,6 +69,17 @@ def line_of(node: yaml.Node | None, loc: Sequence[str | int]) -> int:
     return line
 
 
+def item_lines(node: yaml.Node | None, loc: Sequence[str | int]) -> list[int]:
+    """The line of each item of the sequence at `loc` (one walk for a whole list)."""
+    for part in loc:
+        if not isinstance(node, yaml.MappingNode):
+            return []
+        node = next((v for k, v in node.value if k.value == part), None)
+    if not isinstance(node, yaml.SequenceNode):
+        return []
+    return [item.start_mark.line + 1 for item in node.value]
+
+
 class YamlReader:
     """Parses files one by one, recording errors instead of stopping at the first."""
 

@@ -53,11 +53,12 @@ def run(
         typer.echo(NO_TOKEN, err=True)
         raise typer.Exit(code=2)
     setup_logging()
-    from bot.db import migrate as migrations
+    if migrate:  # Alembic is only imported to migrate: a deployment's processes start without it
+        from bot.db import migrate as migrations
+
+        migrations.upgrade(settings.database_url)
     from bot.runner import serve
 
-    if migrate:
-        migrations.upgrade(settings.database_url)
     content_or_exit(lambda: asyncio.run(serve(settings, token=token)))
 
 

@@ -4,10 +4,16 @@ Every update reads it ("seen before?") and every handled one writes it, so it ta
 a bare connection: a unit of work's ORM session cost about half a millisecond more per
 transaction (bench/presses.py). Reads use `Deps.reads` (no write lock on SQLite); writes
 take SQLite's turn like any other (`WriterTurn`).
+
+Marks are committed as a group: the updates that finish while one mark is being written
+are all written by the next, in one statement. Each `mark` still returns only once its own
+id is committed, so "confirmed only after recorded" holds for polling and webhook alike, and
+a crash repeats no more than the updates in flight.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Sequence
 from datetime import datetime
@@ -32,6 +38,9 @@ class UpdateLog:
         self._reads = reads or engine  # `Deps.reads`: no write lock on SQLite
         self._turn = turn
         self._insert = dialect_insert(engine.dialect.name)
+        self._waiting: dict[int, None] = {}  # ids for the next group, in order, once each
+        self._next: asyncio.Future[None] | None = None  # done when the next group is written
+        self._writer: asyncio.Task[None] | None = None
 
     async def seen(self, update_ids: Sequence[int]) -> set[int]:
         """Which of these updates were handled before (Telegram redelivered them)."""
@@ -48,10 +57,30 @@ class UpdateLog:
         return last or 0
 
     async def mark(self, update_id: int) -> None:
-        """Record the update as handled (again is fine)."""
-        statement = self._insert(ProcessedUpdate).values(update_id=update_id, processed_at=utcnow())
-        async with self._turn or contextlib.nullcontext(), self._engine.begin() as conn:
-            await conn.execute(statement.on_conflict_do_nothing())
+        """Record the update as handled (again is fine); returns once it is committed."""
+        self._waiting[update_id] = None
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+        written = self._next
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_groups())
+        await asyncio.shield(written)  # a cancelled caller leaves the group to finish
+
+    async def _write_groups(self) -> None:
+        """Write the waiting ids, one group per transaction, until none wait."""
+        while self._next is not None:
+            ids, written = list(self._waiting), self._next
+            self._waiting, self._next = {}, None
+            now = utcnow()
+            rows = [{"update_id": i, "processed_at": now} for i in ids]
+            try:
+                async with self._turn or contextlib.nullcontext(), self._engine.begin() as conn:
+                    await conn.execute(self._insert(ProcessedUpdate).on_conflict_do_nothing(), rows)
+            except Exception as exc:
+                written.set_exception(exc)
+                written.exception()  # every waiter is told; none left unretrieved
+            else:
+                written.set_result(None)
 
     async def prune(self, before: datetime) -> None:
         """Forget ids handled before `before`: Telegram never redelivers those."""

@@ -17,8 +17,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-# line_of: the loader's own locator, so entries and errors agree on line numbers.
-from bot.files import ContentError, ContentInvalid, YamlReader, line_of
+# item_lines: the loader's own locator, so entries and errors agree on line numbers.
+from bot.files import ContentError, ContentInvalid, YamlReader, item_lines
 from bot.help.categories import HELP_CATEGORIES
 from bot.i18n.locales import SUPPORTED_LOCALES
 
@@ -165,8 +165,13 @@ def _words(raw: str) -> Iterator[Word]:
         yield Word(part, prefix=is_prefix, fuzzy=not exact and len(part) >= threshold)
 
 
-def parse_phrase(text: str) -> tuple[Step, ...]:
-    """Compile a phrase as written in a list into its steps; raise `PhraseSyntaxError`."""
+def parse_phrase(text: str, words: dict[str, tuple[Word, ...]] | None = None) -> tuple[Step, ...]:
+    """Compile a phrase as written in a list into its steps; raise `PhraseSyntaxError`.
+
+    `words` remembers each token's words across the phrases of one load (most tokens recur,
+    and normalizing them is most of the load); it only ever holds list text, never a message.
+    """
+    words = {} if words is None else words
     steps: list[Step] = []
     for raw in text.split():
         if raw == "..":
@@ -176,7 +181,9 @@ def parse_phrase(text: str) -> tuple[Step, ...]:
         elif raw.strip(".") == "":
             raise PhraseSyntaxError(f"bad gap {raw!r}: write exactly two dots")
         else:
-            steps.extend(_words(raw))
+            if raw not in words:
+                words[raw] = tuple(_words(raw))
+            steps.extend(words[raw])
     if not steps:
         raise PhraseSyntaxError("empty phrase")
     if isinstance(steps[-1], Gap):
@@ -227,9 +234,10 @@ class PhraseFile(BaseModel):
 def _compile_list(reader: YamlReader, path: Path, node: yaml.Node, f: PhraseFile) -> PhraseList:
     """Compile every entry, recording unknown categories, bad syntax and duplicates."""
     seen: dict[tuple[Step, ...], str] = {}
+    words: dict[str, tuple[Word, ...]] = {}
     phrases: list[Phrase] = []
     ignore: list[Phrase] = []
-    entries: list[tuple[str, list[str | int], str]] = []
+    entries: list[tuple[str, list[str | int], str, int]] = []
     for category, texts in f.categories.items():
         if category not in HELP_CATEGORIES:
             reader.error(
@@ -239,16 +247,23 @@ def _compile_list(reader: YamlReader, path: Path, node: yaml.Node, f: PhraseFile
                 f"unknown category {category!r}; use one of {', '.join(HELP_CATEGORIES)}",
             )
             continue
-        entries += [(category, ["categories", category, i], t) for i, t in enumerate(texts)]
-    entries += [(IGNORE, ["ignore", i], t) for i, t in enumerate(f.ignore)]
+        lines = item_lines(node, ["categories", category])
+        entries += [
+            (category, ["categories", category, i], t, line)
+            for i, (t, line) in enumerate(zip(texts, lines, strict=True))
+        ]
+    lines = item_lines(node, ["ignore"])
+    entries += [
+        (IGNORE, ["ignore", i], t, line)
+        for i, (t, line) in enumerate(zip(f.ignore, lines, strict=True))
+    ]
 
-    for category, loc, text in entries:
+    for category, loc, text, line in entries:
         try:
-            steps = parse_phrase(text)
+            steps = parse_phrase(text, words)
         except PhraseSyntaxError as exc:
             reader.error(path, node, loc, str(exc))
             continue
-        line = line_of(node, loc)
         if steps in seen:
             reader.error(path, node, loc, f"duplicate phrase {text!r}: same as {seen[steps]}")
             continue

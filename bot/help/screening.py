@@ -44,10 +44,6 @@ from bot.i18n.locales import SUPPORTED_LOCALES, fallback_chain, negotiate
 
 __all__ = ["BANDS", "CLEAR", "NEED", "UNSURE", "Screener", "Verdict", "normalize"]
 
-# The letters a skeleton is made of (y j x w q are folded away): the alphabet for typo variants.
-_ALPHABET = "abcdefghiklmnoprstuvz"
-
-
 # How sure screening is that he needs help: the help answer, one gentle question, or nothing.
 NEED, UNSURE, CLEAR = "need", "unsure", "none"
 BANDS = (NEED, UNSURE, CLEAR)
@@ -81,34 +77,15 @@ class _Compiled:
     """A phrase with its words replaced by word ids; a gap of n words is stored as -n."""
 
     phrase: Phrase
-    source: str
-    rank: int  # 0 = the message's own list, then the fallback chain, then the other lists
+    source: str  # the list's file, e.g. "ru.yaml"
+    locale: str  # the list's locale: how close it is to a message's locale ranks it
     steps: tuple[int, ...]
 
 
-@dataclass(frozen=True)
-class _View:
-    """The phrases that apply to one locale, indexed by the id of their first word."""
-
-    phrases: dict[int, tuple[_Compiled, ...]]
-    ignore: dict[int, tuple[_Compiled, ...]]
-
-
 def _deletions(word: str) -> set[str]:
-    """The word and every string one deletion away (the symmetric-delete index)."""
+    """The word and every string one deletion away (the symmetric-delete index): two words
+    within one edit (Damerau) always share one of these keys."""
     return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
-
-
-def _variants(word: str) -> set[str]:
-    """Every string within one edit (delete, swap, replace, insert) of `word`."""
-    out = _deletions(word)
-    out.update(word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1))
-    for i in range(len(word) + 1):
-        for c in _ALPHABET:
-            out.add(word[:i] + c + word[i:])
-            if i < len(word):
-                out.add(word[:i] + c + word[i + 1 :])
-    return out
 
 
 def _within_one(a: str, b: str) -> bool:
@@ -129,7 +106,12 @@ def _within_one(a: str, b: str) -> bool:
 
 
 class _Words:
-    """Registry of every distinct phrase word, with the indexes that find them in a message."""
+    """Registry of every distinct phrase word, with the indexes that find them in a message.
+
+    Typos are found by symmetric delete for whole words and stems alike: each key is the word
+    or the word less one letter, and a candidate is confirmed with `_within_one`. (Indexing
+    every one-edit variant of each stem instead made 130,000 keys and most of start-up.)
+    """
 
     def __init__(self) -> None:
         self.ids: dict[Word, int] = {}
@@ -137,8 +119,9 @@ class _Words:
         self.exact: dict[str, list[int]] = {}
         self.deletes: dict[str, list[int]] = {}
         self.prefixes: dict[str, list[int]] = {}
-        self.shortest = 1 << 30
-        self.longest = 0
+        self.prefix_deletes: dict[str, list[int]] = {}
+        self.prefix_lengths: set[int] = set()  # stem lengths, as written
+        self.fuzzy_lengths: set[int] = set()  # lengths a typed stem with one typo may have
 
     def add(self, word: Word) -> int:
         """The id of `word`, indexing it the first time it is seen."""
@@ -146,34 +129,45 @@ class _Words:
             return self.ids[word]
         wid = self.ids[word] = len(self.words)
         self.words.append(word)
+        text = word.text
         if word.prefix:
-            # A typo variant never shortens the stem below the fuzzy minimum: "наглот*" less
-            # one letter is "nagot*"/"naglo*", and "naglo" is an everyday Serbian word.
-            keys = {word.text}
+            self.prefixes.setdefault(text, []).append(wid)
+            self.prefix_lengths.add(len(text))
             if word.fuzzy:
-                keys |= {v for v in _variants(word.text) if len(v) >= FUZZY_PREFIX_MIN}
-            for key in keys:
-                self.prefixes.setdefault(key, []).append(wid)
-                self.shortest = min(self.shortest, len(key))
-                self.longest = max(self.longest, len(key))
+                for key in _deletions(text):
+                    self.prefix_deletes.setdefault(key, []).append(wid)
+                # A typo never shortens the stem below the fuzzy minimum: "наглот*" less one
+                # letter is "naglo*", and "naglo" is an everyday Serbian word.
+                self.fuzzy_lengths.update(
+                    range(max(len(text) - 1, FUZZY_PREFIX_MIN), len(text) + 2)
+                )
         else:
-            self.exact.setdefault(word.text, []).append(wid)
+            self.exact.setdefault(text, []).append(wid)
             if word.fuzzy:
-                for key in _deletions(word.text):
+                for key in _deletions(text):
                     self.deletes.setdefault(key, []).append(wid)
         return wid
 
     def lookup(self, token: str) -> frozenset[int]:
         """The ids of every phrase word that `token` (a message word) matches."""
         found = set(self.exact.get(token, ()))
-        if self.deletes:
-            for key in _deletions(token):
-                for wid in self.deletes.get(key, ()):
-                    if wid not in found and _within_one(token, self.words[wid].text):
-                        found.add(wid)
-        for k in range(self.shortest, min(len(token), self.longest) + 1):
-            found.update(self.prefixes.get(token[:k], ()))
+        self._near(token, self.deletes, found)
+        for k in self.prefix_lengths:
+            if k <= len(token):
+                found.update(self.prefixes.get(token[:k], ()))
+        for k in self.fuzzy_lengths:
+            if k <= len(token):
+                self._near(token[:k], self.prefix_deletes, found)
         return frozenset(found)
+
+    def _near(self, text: str, index: dict[str, list[int]], found: set[int]) -> None:
+        """Add the words of a symmetric-delete `index` within one edit of `text`."""
+        if not index:
+            return
+        for key in _deletions(text):
+            for wid in index.get(key, ()):
+                if wid not in found and _within_one(text, self.words[wid].text):
+                    found.add(wid)
 
 
 def _match_from(
@@ -214,44 +208,30 @@ def _find(
 
 
 class Screener:
-    """Classifies messages against a `PhraseBook`; compile once, then call `classify`."""
+    """Classifies messages against a `PhraseBook`; compile once, then call `classify`.
+
+    One index serves every locale: which lists apply, and how close each is, is a small
+    table per locale read at match time (a copy of the index per locale cost start-up)."""
 
     def __init__(self, book: PhraseBook) -> None:
         self._words = _Words()
-        compiled: dict[str, list[_Compiled]] = {}
+        phrases: list[_Compiled] = []
         ignored: list[_Compiled] = []
         for locale, phrase_list in book.lists.items():
-            compiled[locale] = [self._compile(p, phrase_list.source) for p in phrase_list.phrases]
-            ignored += [self._compile(p, phrase_list.source) for p in phrase_list.ignore]
-        self._views = {
-            locale: self._view(locale, compiled, ignored) for locale in SUPPORTED_LOCALES
-        }
+            source = phrase_list.source
+            phrases += [self._compile(p, source, locale) for p in phrase_list.phrases]
+            ignored += [self._compile(p, source, locale) for p in phrase_list.ignore]
+        self._phrases, self._ignore = _by_first(phrases), _by_first(ignored)
+        # locale → {list locale: rank}: other lists rank after the chain, with crisis only.
+        self._ranks = {locale: _ranks(locale, book.lists) for locale in SUPPORTED_LOCALES}
 
-    def _compile(self, phrase: Phrase, source: str) -> _Compiled:
+    def _compile(self, phrase: Phrase, source: str, locale: str) -> _Compiled:
         """Replace each phrase word by its id; a gap of n words becomes -n."""
         steps = tuple(
             -step.max_words if isinstance(step, Gap) else self._words.add(step)
             for step in phrase.steps
         )
-        return _Compiled(phrase, source, 0, steps)
-
-    @staticmethod
-    def _view(locale: str, compiled: dict[str, list[_Compiled]], ignored: list[_Compiled]) -> _View:
-        """The phrases that apply to `locale`, ranked by how close their list is to it."""
-        chain = fallback_chain(locale)
-        chosen: list[_Compiled] = []
-        for other, items in compiled.items():
-            if other in chain:
-                rank = chain.index(other)
-                chosen += [_Compiled(c.phrase, c.source, rank, c.steps) for c in items]
-            else:
-                rank = len(chain)
-                chosen += [
-                    _Compiled(c.phrase, c.source, rank, c.steps)
-                    for c in items
-                    if c.phrase.category == CRISIS
-                ]
-        return _View(phrases=_by_first(chosen), ignore=_by_first(ignored))
+        return _Compiled(phrase, source, locale, steps)
 
     @classmethod
     def from_dir(cls, root: Path) -> Screener:
@@ -260,22 +240,27 @@ class Screener:
 
     def classify(self, text: str, locale: str) -> Verdict:
         """The most urgent help category the message matches, or `none`."""
-        view = self._views.get(locale) or self._views[negotiate(locale)]  # "ru-RU" → ru
+        ranks = self._ranks.get(locale) or self._ranks[negotiate(locale)]  # "ru-RU" → ru
+        outside = max(ranks.values(), default=-1) + 1  # after every list of the chain
         memo: dict[str, frozenset[int]] = {}
         best: tuple[tuple[int, int, int], _Compiled] | None = None
         for words in segments(text):
             ids = [
                 memo[w] if w in memo else memo.setdefault(w, self._words.lookup(w)) for w in words
             ]
-            hits = list(_find(view.phrases, ids))
+            hits = [
+                (compiled, found, ranks.get(compiled.locale, outside))
+                for compiled, found in _find(self._phrases, ids)
+                if compiled.locale in ranks or compiled.phrase.category == CRISIS
+            ]
             if not hits:
                 continue
             # An ignore match cancels a hit when its span holds one of the hit's own words.
-            spans = [(found[0], found[-1]) for _, found in _find(view.ignore, ids)]
-            for compiled, found in hits:
+            spans = [(found[0], found[-1]) for _, found in _find(self._ignore, ids)]
+            for compiled, found, rank in hits:
                 if any(first <= p <= last for first, last in spans for p in found):
                     continue
-                key = (priority(compiled.phrase.category), compiled.rank, -len(compiled.steps))
+                key = (priority(compiled.phrase.category), rank, -len(compiled.steps))
                 if best is None or key < best[0]:
                     best = (key, compiled)
         if best is None:
@@ -287,6 +272,12 @@ class Screener:
             matched=phrase.text,
             source=best[1].source,
         )
+
+
+def _ranks(locale: str, lists: Iterable[str]) -> dict[str, int]:
+    """The lists of `locale`'s fallback chain that exist, each with its place in the chain."""
+    chain = fallback_chain(locale)
+    return {other: chain.index(other) for other in lists if other in chain}
 
 
 def _by_first(items: Iterable[_Compiled]) -> dict[int, tuple[_Compiled, ...]]:
