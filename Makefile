@@ -62,7 +62,8 @@ run: $(STAMP) $(MO) ## Migrate the database, then serve the bot (needs TELEGRAM_
 	$(BIN)/ura run
 
 test: $(STAMP) $(MO) ## Run the whole test suite (SQLite, and Postgres where it runs)
-	$(BIN)/pytest -q -n 2
+	$(BIN)/pytest -q -n 2 -m "not alone"
+	$(BIN)/pytest -q -m alone
 
 soak: $(STAMP) $(MO) ## The fault suite at ten times its size (kills, replays, fuzzing, outages)
 	URA_FAULT_SCALE=10 $(BIN)/pytest -q tests/faults

@@ -164,9 +164,12 @@ class _Words:
         """Add the words of a symmetric-delete `index` within one edit of `text`."""
         if not index:
             return
-        for key in _deletions(text):
-            for wid in index.get(key, ()):
-                if wid not in found and _within_one(text, self.words[wid].text):
+        get, words = index.get, self.words
+        # The text itself and each one-letter deletion (the loop is the hot path of a long
+        # message: no set is built, and a repeat is rare since doubled letters are folded).
+        for i in range(len(text) + 1):
+            for wid in get(text[:i] + text[i + 1 :] if i < len(text) else text, ()):
+                if wid not in found and _within_one(text, words[wid].text):
                     found.add(wid)
 
 
