@@ -18,32 +18,29 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.presses import TOKEN, deploy  # noqa: E402
+from bench.presses import TOKEN, deploy, ready  # noqa: E402
 from bench.record import record  # noqa: E402
 from fake_telegram import BotApiEmulator, close_http, serve_http  # noqa: E402
 from tests.processes import environment, serving_environment  # noqa: E402
 
 
-async def start_once(command: list[str], cwd: Path, env: dict[str, str]) -> float:
-    """Seconds from spawning `command` to its first getUpdates; then it is stopped."""
+async def start_once(command: list[str], cwd: Path, env: Callable[[int], dict[str, str]]) -> float:
+    """Seconds from spawning `command` to its first getUpdates; then it is stopped. `env`
+    gives its environment for the emulator's port."""
     api = BotApiEmulator()
     server, port = await serve_http(api)
-    base = f"http://127.0.0.1:{port}/bot"
-    env = {**env, "TELEGRAM_API_BASE_URL": base, "BARE_API": base}  # Ura's, the bare bot's
     started = time.perf_counter()
     proc = await asyncio.create_subprocess_exec(
-        *command, cwd=cwd, env=env, stderr=asyncio.subprocess.DEVNULL
+        *command, cwd=cwd, env=env(port), stderr=asyncio.subprocess.DEVNULL
     )
     try:
-        while not any(method == "getUpdates" for method, _ in api.calls):
-            if proc.returncode is not None or time.perf_counter() - started > 60:
-                raise SystemExit(f"{command[-1]} did not start")
-            await asyncio.sleep(0.01)
+        await ready(lambda: any(method == "getUpdates" for method, _ in api.calls), [proc])
         return time.perf_counter() - started
     finally:
         proc.terminate()
@@ -59,8 +56,15 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{tmp}/ura.db"
         await deploy(url)
-        ura_env = serving_environment(0, url, TELEGRAM_BOT_TOKEN=TOKEN, URA_PSEUDONYM_KEY="bench")
-        bare_env = environment(BARE_TOKEN=TOKEN)
+
+        def ura_env(port: int) -> dict[str, str]:
+            return serving_environment(
+                port, url, TELEGRAM_BOT_TOKEN=TOKEN, URA_PSEUDONYM_KEY="bench"
+            )
+
+        def bare_env(port: int) -> dict[str, str]:
+            return environment(BARE_TOKEN=TOKEN, BARE_API=f"http://127.0.0.1:{port}/bot")
+
         ura_cmd = [sys.executable, "-m", "bot", "run", "--no-migrate"]
         bare_cmd = [sys.executable, str(ROOT / "bench" / "bare_bot.py")]
         ura, bare = [], []

@@ -25,7 +25,7 @@ How a message is matched (referrals/SCREENING.md has the moderators' version):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,10 +82,13 @@ class _Compiled:
     steps: tuple[int, ...]
 
 
-def _deletions(word: str) -> set[str]:
-    """The word and every string one deletion away (the symmetric-delete index): two words
-    within one edit (Damerau) always share one of these keys."""
-    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
+def _deletions(word: str) -> Iterator[str]:
+    """The word and every string one deletion away (the symmetric-delete keys): two words
+    within one edit (Damerau) always share one of them. A key may repeat (a doubled letter;
+    rare, since normalizing folds them)."""
+    yield word
+    for i in range(len(word)):
+        yield word[:i] + word[i + 1 :]
 
 
 def _within_one(a: str, b: str) -> bool:
@@ -134,7 +137,7 @@ class _Words:
             self.prefixes.setdefault(text, []).append(wid)
             self.prefix_lengths.add(len(text))
             if word.fuzzy:
-                for key in _deletions(text):
+                for key in set(_deletions(text)):
                     self.prefix_deletes.setdefault(key, []).append(wid)
                 # A typo never shortens the stem below the fuzzy minimum: "наглот*" less one
                 # letter is "naglo*", and "naglo" is an everyday Serbian word.
@@ -144,7 +147,7 @@ class _Words:
         else:
             self.exact.setdefault(text, []).append(wid)
             if word.fuzzy:
-                for key in _deletions(text):
+                for key in set(_deletions(text)):
                     self.deletes.setdefault(key, []).append(wid)
         return wid
 
@@ -165,10 +168,8 @@ class _Words:
         if not index:
             return
         get, words = index.get, self.words
-        # The text itself and each one-letter deletion (the loop is the hot path of a long
-        # message: no set is built, and a repeat is rare since doubled letters are folded).
-        for i in range(len(text) + 1):
-            for wid in get(text[:i] + text[i + 1 :] if i < len(text) else text, ()):
+        for key in _deletions(text):  # no set built: this is a long message's hot path
+            for wid in get(key, ()):
                 if wid not in found and _within_one(text, words[wid].text):
                     found.add(wid)
 
