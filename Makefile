@@ -95,6 +95,8 @@ bench: $(STAMP) $(MO) ## Benchmarks in bench/
 	$(BIN)/python bench/drain_latency.py
 	$(BIN)/python bench/presses.py --statements
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/burst_press.py
+	$(BIN)/python bench/burst_press.py --postgres
 	$(BIN)/python bench/presses.py
 	$(BIN)/python bench/presses.py --postgres
 	$(BIN)/python bench/presses.py --webhook

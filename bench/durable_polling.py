@@ -48,7 +48,7 @@ async def journey(durable: bool, url: str, users: int) -> tuple[int, float]:
                     message = [m for m in api.bot_messages(user) if m.buttons][-1]
                     button = step if isinstance(step, int) else message.find_button(step)
                     api.press(user, message.message_id, button)
-            updates = await poller.fetch(timeout=0)
+            updates = poller.fresh(await poller.fetch(timeout=0))
             started = time.perf_counter()
             if durable:
                 await poller.handle_all(updates)

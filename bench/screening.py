@@ -65,7 +65,7 @@ async def typed(screening: bool, url: str, users: int, per_user: int) -> tuple[i
                 else:
                     row = LABELLED[(user * 7 + round_) % len(LABELLED)]
                     api.user_text(user, row["text"], language_code=row["lang"])
-            updates = await poller.fetch(timeout=0)
+            updates = poller.fresh(await poller.fetch(timeout=0))
             started = time.perf_counter()
             await poller.handle_all(updates)
             spent += time.perf_counter() - started

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.dbcheck import rename_table, scalar
 from tests.harness import Harness
 
@@ -41,3 +43,77 @@ async def test_a_redelivered_update_is_skipped_and_recorded_once(bot: Harness) -
         )
         == 1
     )
+
+
+async def test_a_batchs_presses_go_before_its_typed_messages_and_each_chat_keeps_order(
+    bot: Harness,
+) -> None:
+    """Shortest first (bot.inbound.polling): B's press, fetched after A's typed message, is
+    taken up before it; A's own press, behind his typed message, still waits for it."""
+    from tests.test_help import LESSONS, start
+
+    track = LESSONS.tracks[0]
+    a, b = USER, USER + 1
+    for user in (a, b):
+        await start(bot, user)
+        await bot.say(user, "/lessons")
+        await bot.press(user, track.texts["en"].title)
+        await bot.press(user, track.lessons[0].source.title)
+    durable = bot.runtime.poller.durable
+    handle, started = durable.handle, []
+
+    async def watched(update: Any, **kwargs: Any) -> bool:
+        started.append(update.update_id)  # the order handling begins in; the real handle runs
+        return await handle(update, **kwargs)
+
+    durable.handle = watched  # type: ignore[method-assign]
+    a_card, b_card = bot.last_with_buttons(a), bot.last_with_buttons(b)
+    typed = bot.api.user_text(
+        a, "my phone screen is cracked and the bus was late", language_code="en"
+    )
+    b_press = bot.api.press(b, b_card.message_id, b_card.find_button("Next"))
+    a_press = bot.api.press(a, a_card.message_id, a_card.find_button("Next"))
+    await bot.pump()
+    assert started == [b_press, typed, a_press]
+    answers = [p.get("chat_id") for name, p in bot.api.calls if name == "editMessageText"]
+    assert answers[-2:] == [b, a], "both presses moved their lessons on"
+
+
+async def test_his_press_fetched_while_his_message_is_in_hand_waits_for_it(bot: Harness) -> None:
+    """Fetching goes on while updates are handled (bot.inbound.polling); his own later
+    press still runs after his message, never beside it."""
+    import asyncio
+
+    from tests.test_burst import long_message
+    from tests.test_help import LESSONS, start
+
+    track = LESSONS.tracks[0]
+    await start(bot, USER)
+    await bot.say(USER, "/lessons")
+    await bot.press(USER, track.texts["en"].title)
+    card = await bot.press(USER, track.lessons[0].source.title)
+    durable = bot.runtime.poller.durable
+    handle, spans = durable.handle, {}
+
+    async def watched(update: Any, **kwargs: Any) -> bool:
+        began = asyncio.get_running_loop().time()
+        try:
+            return await handle(update, **kwargs)
+        finally:
+            spans[update.update_id] = (began, asyncio.get_running_loop().time())
+
+    durable.handle = watched  # type: ignore[method-assign]
+    stop = asyncio.Event()
+    polling = asyncio.create_task(bot.runtime.poller.run(stop))
+    try:
+        typed = bot.api.user_text(USER, long_message(1), language_code="en")
+        while typed not in bot.runtime.poller._flight:
+            await asyncio.sleep(0.001)
+        pressed = bot.api.press(USER, card.message_id, card.find_button("Next"))
+        while pressed not in spans:
+            await asyncio.sleep(0.005)
+    finally:
+        stop.set()
+        await polling
+    assert spans[typed][1] <= spans[pressed][0], "his press began before his message was done"
+    assert await bot.pump() == 0, "the offset moved past both: nothing came back"

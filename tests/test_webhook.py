@@ -9,7 +9,8 @@ from typing import Any
 
 import httpx
 
-from bot.inbound.webhook import SECRET_HEADER, ChatLocks, build
+from bot.inbound.lanes import ChatLocks
+from bot.inbound.webhook import SECRET_HEADER, build
 from tests.dbcheck import rename_table
 from tests.harness import Harness
 

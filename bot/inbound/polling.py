@@ -11,6 +11,7 @@ A 409 Conflict means another instance polls with the same token: that is said, a
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import logging
 import warnings
@@ -22,19 +23,27 @@ from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
 from bot.inbound.durable import DurableHandler, NotDone
+from bot.inbound.lanes import (
+    AT_ONCE,
+    TYPED_AT_ONCE,
+    ChatKey,
+    ChatLocks,
+    Countdown,
+    Slots,
+    chat_key,
+    is_typed,
+)
 
 log = logging.getLogger(__name__)
 
 PRUNE_EVERY_SECONDS = 3600.0
-STALLED_WAIT = (0.25, 5.0)  # first and longest wait before trying an unfinished batch again
+STALLED_WAIT = (0.25, 5.0)  # first and longest wait before an unfinished update is tried again
 FAILED_WAIT = (1.0, 60.0)  # the same after a network error
-MAX_TRIES = 3
-# Updates of different chats handled at once, and how many of them may be typed messages
-# (each is screened, and may be long). Every update handled beside a press adds its share of
-# the loop to each step of the press, so this bounds what a burst of long messages can add
-# to it; and a crash can repeat at most the replies in flight (tests/faults/test_kill.py).
-AT_ONCE = 4
-TYPED_AT_ONCE = 2  # an update that fails this often in other ways is skipped and reported
+# While updates are in hand, Telegram answers getUpdates at once (it hands them out again
+# until they are confirmed), so the poller looks for new ones this often instead of long
+# polling: a press sent in the middle of a burst is taken up within this, not after it.
+LOOK_AGAIN = 0.01
+MAX_TRIES = 3  # an update that fails this often in other ways is skipped and reported
 
 ALLOWED_UPDATES = [
     "message",
@@ -43,9 +52,18 @@ ALLOWED_UPDATES = [
     "my_chat_member",
 ]
 
+Raw = list[tuple[int, dict[str, Any]]]
+Item = tuple[int, Update | None]
+
 
 class Poller:
-    """Fetches updates with `getUpdates`, handles each, then confirms it."""
+    """Fetches updates with `getUpdates`, takes up the new ones, confirms each handled one.
+
+    Fetching goes on while updates are handled (a long message never holds up the next
+    fetch); the offset moves past an update only when it and every update before it were
+    handled. Each chat's updates run in order (`ChatLocks`), different chats at once
+    (`Slots`), and a batch's presses before its typed messages (`Countdown`).
+    """
 
     def __init__(self, durable: DurableHandler, *, timeout: int = 30) -> None:
         self.durable = durable
@@ -53,11 +71,33 @@ class Poller:
         self.timeout = timeout
         self.offset: int | None = None
         self._tries: dict[int, int] = {}
+        self._chats, self._slots = ChatLocks(), Slots()
+        self._flight: dict[int, asyncio.Task[bool]] = {}
+        self._typed: set[int] = set()  # of those in hand, the typed messages
+        self._unconfirmed: list[int] = []  # fetched and not confirmed yet, ascending
+        self._done: set[int] = set()  # of those, the ones handled
+        self._retry_at: dict[int, float] = {}  # of those, stalled: tried again from then on
+        self._stalls: dict[int, int] = {}
+        self._asked: int | None = None  # the offset the last fetch was sent with
 
-    async def fetch(self, timeout: int | None = None) -> list[tuple[int, Update | None]]:
-        """One getUpdates call (confirming only updates already handled), each update read
-        on its own: one the library cannot read comes back as None, not as a failed batch."""
+    @property
+    def busy(self) -> bool:
+        """Updates are in hand, or waiting to be tried again."""
+        return bool(self._flight or self._retry_at)
+
+    def _room(self) -> bool:
+        """Whether a press taken up now would start at once: fewer presses in hand than the
+        slots the typed messages in hand leave free. Otherwise looking again would only
+        bring back what is in hand (Telegram repeats every unconfirmed update)."""
+        typed = len(self._typed)
+        return len(self._flight) - typed < AT_ONCE - min(typed, TYPED_AT_ONCE)
+
+    async def fetch(self, timeout: int | None = None) -> Raw:
+        """One getUpdates call (confirming only updates already handled), each update as
+        Telegram sent it (read on its own when taken up: one the library cannot read then
+        comes back as None, not as a failed batch)."""
         wait = self.timeout if timeout is None else timeout
+        self._asked = self.offset
         with warnings.catch_warnings():  # PTB suggests get_updates, which parses all or none
             warnings.filterwarnings("ignore", message=".*getUpdates", category=PTBUserWarning)
             raw: list[dict[str, Any]] = await self.app.bot.do_api_request(
@@ -69,34 +109,98 @@ class Poller:
                 },
                 read_timeout=wait + 10,
             )
-        return [(int(data.get("update_id", -1)), read_update(data, self.app.bot)) for data in raw]
+        return [(int(data.get("update_id", -1)), data) for data in raw]
 
-    async def handle_all(self, batch: list[tuple[int, Update | None]]) -> bool:
-        """Handle a batch: each chat's updates in order, different chats at once (one
-        learner's long message never holds up another's button press). The offset then
-        follows along up to the first update that must be tried again. Later updates are
-        still handled, so one learner's stalled update never holds back another's crisis
-        answer. True when all were done."""
+    def fresh(self, raw: Raw, now: float | None = None) -> list[Item]:
+        """The fetched updates to take up now, read: not in hand, not handled and (at `now`)
+        not waiting to be tried again. Every fetched one is kept until it is confirmed."""
+        self._remember([update_id for update_id, _ in raw])
+        return [
+            (update_id, read_update(data, self.app.bot))
+            for update_id, data in raw
+            if self._free(update_id, now)
+        ]
+
+    def _confirmed(self, update_id: int) -> bool:
+        """Confirmed while the fetch that brought it was under way (a fetch sent before an
+        update was confirmed brings it again). One Telegram redelivers that was confirmed
+        before is taken up again: the durable path skips it if it was recorded."""
+        asked = self._asked if self._asked is not None else update_id
+        return self.offset is not None and asked <= update_id < self.offset
+
+    def _remember(self, update_ids: list[int]) -> None:
+        for update_id in update_ids:
+            if self._confirmed(update_id):
+                continue
+            if update_id not in self._done and update_id not in self._unconfirmed:
+                bisect.insort(self._unconfirmed, update_id)
+
+    def _free(self, update_id: int, now: float | None) -> bool:
+        return (
+            not self._confirmed(update_id)
+            and update_id not in self._flight
+            and update_id not in self._done
+            and (now is None or self._retry_at.get(update_id, now) <= now)
+        )
+
+    async def start(self, items: list[Item]) -> list[asyncio.Task[bool]]:
+        """Start handling `items`: each chat in order, different chats at once, the presses
+        first (a press costs milliseconds; a typed message is screened and may be long).
+        Presses behind a typed message of the same chat keep their place after it."""
         try:
-            seen = await self.durable.seen([update_id for update_id, _ in batch])
+            seen = await self.durable.seen([update_id for update_id, _ in items])
         except NotDone:
             seen = set()  # the database cannot say: handle, the outage notes prevent repeats
-        done: dict[int, bool] = {}
-        running, typing = asyncio.Semaphore(AT_ONCE), asyncio.Semaphore(TYPED_AT_ONCE)
+        typed_in: set[ChatKey] = set()
+        leading = []
+        for update_id, update in items:
+            key = chat_key(update, update_id)
+            if is_typed(update):
+                typed_in.add(key)
+            leading.append(key not in typed_in)
+        quick = Countdown(sum(leading))
+        tasks = []
+        for (update_id, update), first in zip(items, leading, strict=True):
+            run = self._run(update_id, update, update_id in seen, quick, first)
+            tasks.append(task := asyncio.create_task(run))
+            self._flight[update_id] = task
+            if is_typed(update):
+                self._typed.add(update_id)
+        return tasks
 
-        async def in_order(updates: list[tuple[int, Update | None]]) -> None:
-            for update_id, update in updates:
-                typed = update is not None and update.message is not None
-                async with typing if typed else contextlib.nullcontext(), running:
-                    done[update_id] = await self._one(update_id, update, update_id in seen)
+    async def _run(
+        self, update_id: int, update: Update | None, seen: bool, quick: Countdown, first: bool
+    ) -> bool:
+        try:
+            async with self._chats.hold(chat_key(update, update_id)):
+                if not first:
+                    await quick.finished.wait()
+                async with self._slots.take(update):
+                    done = await self._one(update_id, update, seen)
+        finally:
+            if first:
+                quick.down()
+            self._flight.pop(update_id, None)
+            self._typed.discard(update_id)
+        if done:
+            self._done.add(update_id)
+            self._retry_at.pop(update_id, None)
+            self._stalls.pop(update_id, None)
+        else:
+            stalls = self._stalls[update_id] = self._stalls.get(update_id, 0) + 1
+            wait = min(STALLED_WAIT[0] * 2 ** (stalls - 1), STALLED_WAIT[1])
+            self._retry_at[update_id] = asyncio.get_running_loop().time() + wait
+        while self._unconfirmed and self._unconfirmed[0] in self._done:
+            confirmed = self._unconfirmed.pop(0)
+            self._done.discard(confirmed)
+            self.offset = max(self.offset or 0, confirmed + 1)
+        return done
 
-        await asyncio.gather(*(in_order(updates) for updates in by_chat(batch)))
-        stalled = False
-        for update_id, _ in batch:
-            stalled = stalled or not done[update_id]
-            if not stalled:
-                self.offset = update_id + 1
-        return not stalled
+    async def handle_all(self, batch: list[Item]) -> bool:
+        """Handle a batch to its end (benchmarks); True when all of it was handled."""
+        self._remember([update_id for update_id, _ in batch])
+        items = [item for item in batch if self._free(item[0], None)]
+        return all(await asyncio.gather(*await self.start(items)))
 
     async def _one(self, update_id: int, update: Update | None, seen: bool) -> bool:
         try:
@@ -123,17 +227,20 @@ class Poller:
             return True
 
     async def poll_once(self, timeout: int | None = None) -> int:
-        """One round: fetch, then handle; how many updates were finished (0 when stalled)."""
-        batch = await self.fetch(timeout)
-        return len(batch) if await self.handle_all(batch) else 0
+        """One round, handled to its end (tests, `ura chat`): how many updates were fetched,
+        or 0 when one stalled. A stalled update is tried again in the next round; later
+        ones are still handled, so one learner's stalled update never holds back another's
+        crisis answer."""
+        raw = await self.fetch(timeout)
+        return len(raw) if all(await asyncio.gather(*await self.start(self.fresh(raw)))) else 0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set, riding out network errors, flood control and outages.
 
-        Only the fetch is cancelled on stop (nothing is confirmed by it); a batch being
-        handled always finishes.
+        Only a fetch is cancelled on stop (nothing is confirmed by it); what was taken up
+        always finishes.
         """
-        stalled, failed = STALLED_WAIT[0], FAILED_WAIT[0]
+        failed = FAILED_WAIT[0]
         waiter = asyncio.ensure_future(stop.wait())
         loop = asyncio.get_running_loop()
         pruned_at = -PRUNE_EVERY_SECONDS
@@ -143,7 +250,12 @@ class Poller:
                     with contextlib.suppress(Exception):  # pruning waits for a healthy database
                         await self.durable.forget_old()
                         pruned_at = loop.time()
-                fetch = asyncio.ensure_future(self.fetch())
+                if not self._room():  # wait until one in hand is done
+                    ending = {*self._flight.values(), waiter}
+                    await asyncio.wait(ending, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                busy = self.busy
+                fetch = asyncio.ensure_future(self.fetch(0 if busy else None))
                 await asyncio.wait({fetch, waiter}, return_when=asyncio.FIRST_COMPLETED)
                 if not fetch.done():
                     fetch.cancel()
@@ -151,7 +263,7 @@ class Poller:
                         await fetch
                     break
                 try:
-                    finished = await self.handle_all(fetch.result())
+                    started = await self.start(self.fresh(fetch.result(), loop.time()))
                 except (Conflict, InvalidToken):
                     raise  # another process polls with this token, or the token is wrong: stop
                 except RetryAfter as exc:
@@ -168,22 +280,13 @@ class Poller:
                     failed = min(failed * 2, FAILED_WAIT[1])
                     continue
                 failed = FAILED_WAIT[0]
-                if finished:
-                    stalled = STALLED_WAIT[0]
-                else:
-                    await _sleep_or_stop(stop, stalled)
-                    stalled = min(stalled * 2, STALLED_WAIT[1])
+                if busy and not started:  # nothing new: look again soon, or when one is due
+                    due = min(self._retry_at.values(), default=loop.time()) - loop.time()
+                    await _sleep_or_stop(stop, LOOK_AGAIN if self._flight else max(due, 0.0))
         finally:
             waiter.cancel()
-
-
-def by_chat(batch: list[tuple[int, Update | None]]) -> list[list[tuple[int, Update | None]]]:
-    """The batch split by chat (by user where an update has no chat), each in arrival order;
-    an update nobody can be named for (or could not be read) goes alone."""
-    lanes: dict[object, list[tuple[int, Update | None]]] = {}
-    for update_id, update in batch:
-        lanes.setdefault(chat_key(update, update_id), []).append((update_id, update))
-    return list(lanes.values())
+            if self._flight:
+                await asyncio.gather(*self._flight.values(), return_exceptions=True)
 
 
 def read_update(data: dict[str, Any], bot: Any) -> Update | None:
@@ -193,13 +296,6 @@ def read_update(data: dict[str, Any], bot: Any) -> Update | None:
     except Exception as exc:
         log.error("update %s could not be read (%s)", data.get("update_id"), type(exc).__name__)
         return None
-
-
-def chat_key(update: Update | None, update_id: int) -> tuple[str, int]:
-    """Whose updates must keep their order: his chat's, else his own; else only itself."""
-    chat = update.effective_chat if update is not None else None
-    user = update.effective_user if update is not None else None
-    return ("chat", chat.id) if chat else ("user", user.id) if user else ("update", update_id)
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

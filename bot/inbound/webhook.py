@@ -13,13 +13,11 @@ at a time, in the order they arrive (a lock per chat); different chats run at on
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +27,8 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.inbound.durable import DurableHandler, NotDone
-from bot.inbound.polling import AT_ONCE, chat_key, read_update
+from bot.inbound.lanes import ChatLocks, Slots, chat_key
+from bot.inbound.polling import read_update
 
 log = logging.getLogger(__name__)
 
@@ -47,35 +46,12 @@ class Counters:
     last_update_at: float | None = None
 
 
-class ChatLocks:
-    """One lock per chat while it has updates in hand, forgotten when it has none."""
-
-    def __init__(self) -> None:
-        self._locks: dict[tuple[str, int], tuple[asyncio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def hold(self, chat: tuple[str, int]) -> AsyncIterator[None]:
-        """Wait for this chat's earlier updates (`polling.chat_key`), then hold it."""
-        lock, users = self._locks.get(chat, (asyncio.Lock(), 0))
-        self._locks[chat] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[chat]
-            if users == 1:
-                del self._locks[chat]
-            else:
-                self._locks[chat] = (lock, users - 1)
-
-
 def build(durable: DurableHandler, *, secret: str, max_body: int, probe: Probe) -> Starlette:
     """The ASGI app: POST /telegram for updates, GET /healthz and /metrics."""
-    counters, chats = Counters(), ChatLocks()
-    # As many updates at once as the poller handles (AT_ONCE): Telegram opens up to 40
+    # As many updates at once as the poller handles (`Slots`): Telegram opens up to 40
     # connections, and handling forty at once only made them contend for the loop, the
     # database's connections and their threads (bench/presses.py --webhook).
-    running = asyncio.Semaphore(AT_ONCE)
+    counters, chats, slots = Counters(), ChatLocks(), Slots()
 
     async def telegram(request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "")
@@ -103,7 +79,7 @@ def build(durable: DurableHandler, *, secret: str, max_body: int, probe: Probe) 
         try:
             update_id = int(data["update_id"])
             update = read_update(data, durable.app.bot)
-            async with chats.hold(chat_key(update, update_id)), running:
+            async with chats.hold(chat_key(update, update_id)), slots.take(update):
                 if update is None:  # unreadable: nothing can handle it; record it
                     await durable.record(update_id)
                 else:

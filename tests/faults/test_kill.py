@@ -15,7 +15,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot.inbound.polling import AT_ONCE
+from bot.inbound.lanes import AT_ONCE
 from fake_telegram import BotApiEmulator, close_http, serve_http
 from tests.dbcheck import query
 from tests.faults.conftest import SCALE, Survived
