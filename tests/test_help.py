@@ -153,7 +153,8 @@ async def test_every_category_in_every_language_reaches_its_services(bot: Harnes
 
 async def test_screening_in_every_language_offers_the_right_help(bot: Harness) -> None:
     """Each category's answer, reached through the phrase lists' verdict (the meaning model
-    may raise a list's verdict to crisis: tests/test_meaning_model.py)."""
+    may raise a list's verdict to crisis: tests/test_meaning_model.py); every one shows the
+    emergency numbers."""
     bot.runtime.deps.help.reader = None
     checked = 0
     async for user, lang, country in learners(bot, 6100):
@@ -165,6 +166,9 @@ async def test_screening_in_every_language_offers_the_right_help(bot: Harness) -
             reply = await bot.say(user, text, lang=lang)
             if category != CRISIS:
                 assert reply.labels()[0] == tr.gettext("Yes, show me"), (lang, category)
+                # Asked first, but the emergency numbers are there already: screening may
+                # have misread how urgent it is.
+                assert tr.gettext("Emergency numbers:") in reply.text, (lang, category)
                 reply = await bot.press(user, 1, message=reply)
                 reply = await name_country_if_asked(bot, user, reply, lang, country)
                 services_shown(reply.text, country, category, lang)

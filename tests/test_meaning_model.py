@@ -135,14 +135,15 @@ def test_classify_says_when_the_model_decided() -> None:
     assert lists["source"] is None
 
 
-# (file, recall, crisis recall, false positives) of lists + the committed model
+# (file, recall, crisis read as crisis, false positives) of lists + the committed model
 # (referrals/SCREENING.md, "Figures"), kept as floors: a retrain that loses ground fails
 # here. Each set was scored once as written. heldout-2 to heldout-6 were spent in turn and
 # are training data now (referrals/training/spent-*); the round-7 model was chosen on
-# heldout-7, which is spent too (SCREENING.md says how).
+# heldout-7, which is spent too (SCREENING.md says how); heldout-8 scored it once more.
 HELD_OUT = [
     ("heldout.jsonl", 0.98, 0.99, 0.23),
     ("heldout-7.jsonl", 0.94, 0.87, 0.17),
+    ("heldout-8.jsonl", 0.91, 0.83, 0.16),
 ]
 
 
@@ -157,5 +158,7 @@ def test_held_out_figures_with_the_model_do_not_regress(
     overall = evaluate(screener, read_labelled(REFERRALS / name), reader).overall
     reader.close()
     assert overall.recall is not None and overall.recall >= recall, overall
-    assert overall.crisis_recall is not None and overall.crisis_recall >= crisis, overall
+    assert overall.crisis_exact_recall is not None and overall.crisis_exact_recall >= crisis, (
+        overall
+    )
     assert overall.false_positive_rate is not None and overall.false_positive_rate <= fp

@@ -268,13 +268,14 @@ def test_screening_meets_the_thresholds_in_every_language(screener: Screener) ->
     result = evaluate(screener, read_labelled(LABELLED))
     for score in result.languages:
         assert score.recall is not None and score.recall >= MIN_RECALL, score
-        assert score.crisis_recall is not None and score.crisis_recall >= MIN_CRISIS_RECALL, score
+        crisis = score.crisis_exact_recall  # read as a crisis, the stricter figure
+        assert crisis is not None and crisis >= MIN_CRISIS_RECALL, score
         fpr = score.false_positive_rate
         assert fpr is not None and fpr <= MAX_FALSE_POSITIVES, score
     assert result.passed
 
 
-# (file, recall, crisis recall, false positives): the figures last measured, as floors. See
+# (file, recall, crisis read as crisis, false positives): figures last measured, as floors. See
 # "Figures" in referrals/SCREENING.md. heldout.jsonl was never tuned on; heldout-1.jsonl is
 # spent (later rounds were briefed from its misses) and stays as a regression check.
 HELD_OUT = [
@@ -295,7 +296,9 @@ def test_held_out_sets_are_balanced_and_do_not_regress(
     assert sum(e.category == NONE for e in examples) * 2 == len(examples)
     overall = evaluate(screener, examples).overall
     assert overall.recall is not None and overall.recall >= recall, overall
-    assert overall.crisis_recall is not None and overall.crisis_recall >= crisis, overall
+    assert overall.crisis_exact_recall is not None and overall.crisis_exact_recall >= crisis, (
+        overall
+    )
     assert overall.false_positive_rate is not None and overall.false_positive_rate <= fp
 
 

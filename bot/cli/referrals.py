@@ -268,13 +268,19 @@ def _pct(value: float | None) -> str:
 
 def format_table(evaluation: Evaluation) -> Iterator[str]:
     """The evaluation as a plain-text table, then the misses, for moderators."""
-    yield f"{'lang':<5} {'pos':>4} {'recall':>7} {'crisis':>7} {'neg':>4} {'fp':>6}  status"
+    # `crisis`: crisis messages given a help answer (every one shows the emergency numbers);
+    # `as-cri`: those read as a crisis (the answer that opens with the numbers).
+    yield (
+        f"{'lang':<5} {'pos':>4} {'recall':>7} {'crisis':>7} {'as-cri':>7} {'neg':>4}"
+        f" {'fp':>6}  status"
+    )
     for score in (*evaluation.languages, evaluation.overall):
         failures = score.failures()
         status = "" if score.lang == "all" else ("ok" if not failures else "; ".join(failures))
         yield (
             f"{score.lang:<5} {score.positives:>4} {_pct(score.recall):>7}"
-            f" {_pct(score.crisis_recall):>7} {score.negatives:>4}"
+            f" {_pct(score.crisis_recall):>7} {_pct(score.crisis_exact_recall):>7}"
+            f" {score.negatives:>4}"
             f" {_pct(score.false_positive_rate):>6}  {status}"
         )
     if evaluation.misses:

@@ -112,17 +112,18 @@ async def _deliver(update: Update, context: UraContext, reply: Reply) -> Deliver
 
 
 async def _need(update: Update, context: UraContext, category: str, where: Where) -> None:
-    """A clear need: a crisis gets its services at once, anything else is asked first."""
+    """A clear need: a crisis gets its services at once, anything else is asked first, with
+    the emergency numbers shown either way."""
     country, resume = where.country, where.resume
     desk, tr = context.deps.help, context.tr
-    offer = desk.offer_for(CRISIS, country) if category == CRISIS else None
+    crisis = desk.offer_for(CRISIS, country)  # its emergency numbers go with every answer
     reply = (
-        views.offer(offer, desk.directory, tr, resume)
-        if offer is not None
-        else views.gentle_offer(category, tr, resume)
+        views.offer(crisis, desk.directory, tr, resume)
+        if category == CRISIS
+        else views.gentle_offer(category, crisis, desk.directory, tr, resume)
     )
     delivery = await _deliver(update, context, reply)
-    shown = offer is not None and delivery is Delivery.DELIVERED
+    shown = category == CRISIS and delivery is Delivery.DELIVERED
     await _record(update, context, category, country, shown=shown)
 
 

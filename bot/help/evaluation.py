@@ -53,8 +53,11 @@ class Score:
     """Counts for one language (or all of them) and the rates derived from them.
 
     A positive is recalled when he gets a help answer (a clear need, in any help category):
-    that is what reaches him. `exact` counts those given their labelled category too, and
-    `asked` the messages (of any label) that got the unsure band's gentle question.
+    that is what reaches him. A crisis message is recalled when he gets any help answer:
+    every one shows the emergency numbers (`views.help.gentle_offer`); `crisis_exact`
+    counts those read as a crisis, whose answer opens with the numbers and the crisis lines.
+    `exact` counts positives given their labelled category, and `asked` the messages (of
+    any label) that got the unsure band's gentle question.
     """
 
     lang: str
@@ -66,6 +69,7 @@ class Score:
     false_positives: int = 0
     exact: int = 0
     asked: int = 0
+    crisis_exact: int = 0
 
     @property
     def recall(self) -> float | None:
@@ -79,8 +83,13 @@ class Score:
 
     @property
     def crisis_recall(self) -> float | None:
-        """Share of crisis messages classified as crisis."""
+        """Share of crisis messages given a help answer (each shows the emergency numbers)."""
         return self.crisis_recalled / self.crisis if self.crisis else None
+
+    @property
+    def crisis_exact_recall(self) -> float | None:
+        """Share of crisis messages read as a crisis."""
+        return self.crisis_exact / self.crisis if self.crisis else None
 
     @property
     def false_positive_rate(self) -> float | None:
@@ -153,7 +162,7 @@ def read_labelled(path: Path) -> list[Example]:
 
 
 def _tally(lang: str, results: Iterable[tuple[Example, Verdict]]) -> Score:
-    pos = rec = cri = cri_rec = neg = fp = exact = asked = 0
+    pos = rec = cri = cri_rec = cri_exact = neg = fp = exact = asked = 0
     for example, verdict in results:
         helped = verdict.band == NEED and verdict.category != NONE
         asked += verdict.band == UNSURE
@@ -166,8 +175,9 @@ def _tally(lang: str, results: Iterable[tuple[Example, Verdict]]) -> Score:
             exact += helped and verdict.category == example.category
             if example.category == CRISIS:
                 cri += 1
-                cri_rec += helped and verdict.category == CRISIS
-    return Score(lang, pos, rec, cri, cri_rec, neg, fp, exact, asked)
+                cri_rec += helped
+                cri_exact += helped and verdict.category == CRISIS
+    return Score(lang, pos, rec, cri, cri_rec, neg, fp, exact, asked, cri_exact)
 
 
 def evaluate(
@@ -207,6 +217,7 @@ def to_json(evaluation: Evaluation) -> dict[str, Any]:
             "exact_recall": s.exact_recall,
             "crisis": s.crisis,
             "crisis_recall": s.crisis_recall,
+            "crisis_exact_recall": s.crisis_exact_recall,
             "negatives": s.negatives,
             "false_positive_rate": s.false_positive_rate,
             "asked": s.asked,

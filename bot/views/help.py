@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.help.categories import HELP_CATEGORIES
 from bot.help.directory import Directory, Service
-from bot.help.directory_schema import likely_first
+from bot.help.directory_schema import LIKELY_COUNTRIES, likely_first
 from bot.help.service import COUNTRY_CHOICES, OTHER_COUNTRY, HelpMenu, HelpOffer
 from bot.i18n.catalogs import N_, Translator
 from bot.i18n.locales import LANGUAGE_NAMES
@@ -133,15 +133,22 @@ def service_lines(service: Service, tr: Translator) -> str:
     return "\n".join(lines)
 
 
-def _emergency_block(offer: HelpOffer, directory: Directory, tr: Translator) -> str:
+def _emergency_block(
+    offer: HelpOffer, directory: Directory, tr: Translator, *, likely_only: bool = False
+) -> str:
+    """The emergency numbers for his country; while it is not known, every country's (or,
+    with `likely_only`, those of the countries likely for his language, where it has any:
+    below a gentle question, thirteen countries would bury it)."""
     if offer.country is None:  # not asked yet: every country's numbers, so nobody waits
         by_country: dict[str, list[str]] = {}
         for service in offer.emergency:
             if service.phone:
                 by_country.setdefault(service.country, []).append(service.phone)
+        codes = likely_first(list(by_country), tr.locale)
+        likely = [code for code in codes if code in LIKELY_COUNTRIES.get(tr.locale, ())]
         lines = [
             f"• {country_name(directory, code, tr)}: {' / '.join(by_country[code])}"
-            for code in likely_first(list(by_country), tr.locale)
+            for code in (likely if likely_only and likely else codes)
         ]
         return tr.gettext("Emergency numbers:") + "\n" + "\n".join(lines)
     if not offer.emergency:
@@ -190,12 +197,17 @@ def offer(view: HelpOffer, directory: Directory, tr: Translator, resume: Button 
     return Reply("\n\n".join(blocks), rows(countries, per_row=2) + rows(buttons))
 
 
-def gentle_offer(category: str, tr: Translator, resume: Button | None) -> Reply:
-    """Not a crisis: ask first, never push."""
+def gentle_offer(
+    category: str, crisis: HelpOffer, directory: Directory, tr: Translator, resume: Button | None
+) -> Reply:
+    """Not a crisis: ask first, never push; but the emergency numbers (those of `crisis`,
+    the crisis offer for his country) are there already, in case screening misread how
+    urgent it is (a handful of pills read as a health question)."""
     text = tr.gettext(
         "It sounds like something heavy is going on. Would you like to see people who can "
         "help with this?"
     )
+    text += "\n\n" + _emergency_block(crisis, directory, tr, likely_only=True)
     buttons = [
         Button(tr.gettext("Yes, show me"), encode(ShowHelp(category))),
         Button(tr.gettext("No, thanks"), encode(Dismiss())),
