@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,23 +28,9 @@ from bench.record import record  # noqa: E402
 from bench.scratch import database  # noqa: E402
 from bot.db import migrate  # noqa: E402
 from tests.harness import Harness  # noqa: E402
-from tests.test_burst import WRITERS, answered_at, burst, press, ready  # noqa: E402
+from tests.test_burst import WRITERS, in_turns, mid_burst_press, ready  # noqa: E402
 
 PRESSERS = range(9000, 9012)  # in the first lesson; each presses Next a few times
-
-
-async def one_press(bot: Harness, presser: int, loud: bool, seed: int) -> float:
-    """Seconds from his press to the bot's first answer in his chat."""
-    if loud:
-        burst(bot, seed)
-        await asyncio.sleep(0.1)
-    first = press(bot, presser)
-    sent = time.perf_counter()
-    while (answered := answered_at(bot, presser, first)) is None:
-        await asyncio.sleep(0.001)
-    while bot.api.pending:  # the burst is over before the next press
-        await asyncio.sleep(0.01)
-    return answered - sent
 
 
 async def measure(kind: str, rounds: int) -> tuple[list[float], list[float]]:
@@ -57,17 +43,12 @@ async def measure(kind: str, rounds: int) -> tuple[list[float], list[float]]:
             try:
                 await ready(bot, PRESSERS, presses=-(-(2 * rounds + 1) // len(PRESSERS)))
                 polling = asyncio.create_task(bot.runtime.poller.run(stop))
-                await one_press(bot, PRESSERS[0], True, rounds)  # untimed: loads the model
-                quiet, loud = [], []
-                for n in range(rounds):
-                    quiet.append(
-                        await one_press(bot, PRESSERS[(2 * n + 1) % len(PRESSERS)], False, n)
-                    )
-                    loud.append(
-                        await one_press(bot, PRESSERS[(2 * n + 2) % len(PRESSERS)], True, n)
-                    )
-                stop.set()
-                await polling
+                try:
+                    timed = functools.partial(mid_burst_press, bot)
+                    quiet, loud = await in_turns(timed, rounds, PRESSERS)
+                finally:
+                    stop.set()
+                    await polling
             finally:
                 await bot.stop()
     return quiet, loud

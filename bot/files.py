@@ -47,16 +47,20 @@ def _format_loc(loc: Sequence[str | int]) -> str:
     return out or "(file)"
 
 
+def _entry(node: yaml.MappingNode, key: str | int) -> tuple[yaml.Node | None, yaml.Node | None]:
+    """The key node and value node of `key` in a mapping, or (None, None)."""
+    return next(((k, v) for k, v in node.value if k.value == key), (None, None))
+
+
 def line_of(node: yaml.Node | None, loc: Sequence[str | int]) -> int:
     """The 1-based line of the deepest YAML node on the path (the parent when a key is missing)."""
     line = (node.start_mark.line + 1) if node is not None else 1
     for part in loc:
         child: yaml.Node | None = None
         if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if k.value == part), None)
-            if child is None:
+            key_node, child = _entry(node, part)
+            if key_node is None or child is None:
                 return line
-            key_node = next(k for k, v in node.value if k.value == part)
             line = key_node.start_mark.line + 1
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
             if part >= len(node.value):
@@ -74,7 +78,7 @@ def item_lines(node: yaml.Node | None, loc: Sequence[str | int]) -> list[int]:
     for part in loc:
         if not isinstance(node, yaml.MappingNode):
             return []
-        node = next((v for k, v in node.value if k.value == part), None)
+        node = _entry(node, part)[1]
     if not isinstance(node, yaml.SequenceNode):
         return []
     return [item.start_mark.line + 1 for item in node.value]

@@ -6,6 +6,7 @@ and the model reads in its worker thread, off the event loop."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 import re
 import statistics
@@ -84,17 +85,42 @@ def answered_at(bot: Harness, presser: int, first: int) -> float | None:
     )
 
 
-async def in_turns(measure: Callable[[bool, int, int], Awaitable[float]]) -> float:
-    """How much a burst adds to a press: the median of five with it less the median of five
-    without, taken in turns (one pause of the machine, seen here at 240 ms, or a slower
-    spell of it, is not read as the bot), after one untimed burst that loads the model."""
-    await measure(True, SAMPLES, PRESSERS[0])
+async def in_turns(
+    measure: Callable[[bool, int, int], Awaitable[float]],
+    samples: int = SAMPLES,
+    pressers: Sequence[int] = PRESSERS,
+) -> tuple[list[float], list[float]]:
+    """Press latencies without the burst and with it, `samples` of each, taken in turns
+    (one pause of the machine, seen here at 240 ms, or a slower spell of it, is not read as
+    the bot), after one untimed burst that loads the model."""
+    await measure(True, samples, pressers[0])
     quiet: list[float] = []
     loud: list[float] = []
-    for n in range(SAMPLES):
-        quiet.append(await measure(False, n, PRESSERS[(2 * n + 1) % len(PRESSERS)]))
-        loud.append(await measure(True, n, PRESSERS[(2 * n + 2) % len(PRESSERS)]))
+    for n in range(samples):
+        quiet.append(await measure(False, n, pressers[(2 * n + 1) % len(pressers)]))
+        loud.append(await measure(True, n, pressers[(2 * n + 2) % len(pressers)]))
+    return quiet, loud
+
+
+def added(quiet: list[float], loud: list[float]) -> float:
+    """How much a burst adds to a press: the median with it less the median without."""
     return statistics.median(loud) - statistics.median(quiet)
+
+
+async def mid_burst_press(bot: Harness, loud: bool, seed: int, presser: int) -> float:
+    """Seconds from his press to the bot's first answer in his chat, the poller running
+    (`Poller.run`); with `loud`, the press is sent once the burst is fetched and being
+    screened. Returns when the burst is over, ready for the next one."""
+    if loud:
+        burst(bot, seed)
+        await asyncio.sleep(0.1)
+    first = press(bot, presser)
+    sent = time.perf_counter()
+    while (answered := answered_at(bot, presser, first)) is None:
+        await asyncio.sleep(0.001)
+    while bot.api.pending or bot.runtime.poller.busy:
+        await asyncio.sleep(0.01)
+    return answered - sent
 
 
 async def test_a_press_fetched_with_a_burst_of_long_messages_is_not_delayed(
@@ -113,7 +139,7 @@ async def test_a_press_fetched_with_a_burst_of_long_messages_is_not_delayed(
         assert answered is not None, "the press was answered"
         return answered - started
 
-    delay = await in_turns(measure)
+    delay = added(*await in_turns(measure))
     assert delay <= ALLOWED_DELAY, f"a burst delayed a press by {delay * 1000:.0f} ms"
     for user in WRITERS:  # the burst was really handled: every long message got its reply
         assert bot.api.bot_messages(user)[-1].text
@@ -126,21 +152,8 @@ async def test_a_press_sent_while_a_burst_is_being_handled_is_not_delayed(
     await ready(bot)
     stop = asyncio.Event()
     polling = asyncio.create_task(bot.runtime.poller.run(stop))
-
-    async def measure(loud: bool, seed: int, presser: int) -> float:
-        if loud:
-            burst(bot, seed)
-            await asyncio.sleep(0.1)  # the burst is fetched, and being screened
-        first = press(bot, presser)
-        sent = time.perf_counter()
-        while (answered := answered_at(bot, presser, first)) is None:
-            await asyncio.sleep(0.001)
-        while bot.api.pending or bot.runtime.poller.busy:
-            await asyncio.sleep(0.01)  # the burst is over before the next measurement
-        return answered - sent
-
     try:
-        delay = await in_turns(measure)
+        delay = added(*await in_turns(functools.partial(mid_burst_press, bot)))
     finally:
         stop.set()
         await polling
