@@ -10,6 +10,7 @@ import pytest
 
 from bot.help.directory import load_directory
 from bot.help.directory_texts import directory_chain, is_neutral, pick_text, required_locales
+from bot.i18n.locales import SUPPORTED_LOCALES
 from tests.test_directory import REAL, TODAY, edit, errors, line_of
 
 
@@ -26,6 +27,16 @@ def test_every_real_service_has_its_countrys_languages() -> None:
         for service in country.services:
             for code in required_locales(country.code):
                 assert code in service.names and code in service.about, (service.key, code)
+
+
+def test_every_emergency_line_is_labelled_in_every_ui_language() -> None:
+    """He may be anywhere: "Police 192" is read in his language wherever he is, never in
+    English or another script."""
+    for country in load_directory(REAL, today=TODAY).countries:
+        for service in country.services:
+            if service.emergency:
+                for code in SUPPORTED_LOCALES:
+                    assert code in service.names, (service.key, code)
 
 
 def test_a_missing_name_in_a_ui_language(copy: Path) -> None:
