@@ -6,11 +6,12 @@ stop after three, /pause, /stop and /start."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 
-from bot.db.models import Progress, User
+from bot.db.models import Progress, User, utcnow
 from bot.db.rhythm_models import Rhythm
 from bot.delivery import rhythm as clock
 from bot.delivery.planner import Planned, plan
@@ -21,8 +22,37 @@ from tests.test_announcements import compose
 from tests.test_help import LESSONS, start
 
 LEARNER = 9100
-# 18:30 in Belgrade (UTC+1 in December), a Tuesday: his default hour has come, not quiet.
-EVENING = datetime(2026, 12, 8, 17, 30, tzinfo=UTC)
+BELGRADE = ZoneInfo("Europe/Belgrade")
+
+
+def evening() -> datetime:
+    """18:30 in Belgrade on a Tuesday over a week ahead: his default hour has come, not quiet.
+
+    The scenarios lie ahead of the wall clock, as real time does: every press stamps
+    `last_seen_at` with the real time, and a fixed date would one day be "earlier than he was
+    last seen" (CI went red at 23:05 UTC, already the next day in Belgrade). No clock change
+    falls within the three weeks around it, so his hour is 18 on every day they step through.
+    """
+    day = datetime.now(UTC).date() + timedelta(days=8)
+    while True:
+        day += timedelta(days=(1 - day.weekday()) % 7)
+        at = datetime.combine(day, time(18, 30), BELGRADE)
+        if (at - timedelta(days=5)).utcoffset() == (at + timedelta(days=21)).utcoffset():
+            return at.astimezone(UTC)
+        day += timedelta(days=1)
+
+
+def clocks_go_forward() -> date:
+    """The next last Sunday of March (Berlin's clocks go forward) over two weeks ahead."""
+    year = (datetime.now(UTC) + timedelta(days=14)).year
+    while True:
+        sunday = date(year, 3, 31) - timedelta(days=(date(year, 3, 31).weekday() + 1) % 7)
+        if sunday > datetime.now(UTC).date() + timedelta(days=14):
+            return sunday
+        year += 1
+
+
+EVENING = evening()
 
 
 def test_rhythm_days_quiet_hours_and_daylight_saving() -> None:
@@ -135,8 +165,9 @@ async def test_the_day_never_repeats_or_skips_across_daylight_saving(bot: Harnes
         await uow.session.execute(
             update(Rhythm).where(Rhythm.user_id == LEARNER).values(timezone="Europe/Berlin")
         )
-    await seen(bot, LEARNER, datetime(2027, 3, 20, tzinfo=UTC))
-    start_at = datetime(2027, 3, 26, 0, 5, tzinfo=UTC)
+    sunday = clocks_go_forward()
+    await seen(bot, LEARNER, datetime.combine(sunday - timedelta(days=8), time(), UTC))
+    start_at = datetime.combine(sunday - timedelta(days=2), time(0, 5), UTC)
     for hour in range(24 * 5):  # a tick every hour from Friday to Tuesday, DST on Sunday
         now = start_at + timedelta(hours=hour)
         today = clock.local("Europe/Berlin", now).date()
@@ -164,6 +195,9 @@ async def test_a_check_in_the_day_after_act_and_a_kind_answer(bot: Harness) -> N
     assert act_at is not None, screen.text
     async with bot.runtime.deps.uow() as uow:  # he reached it yesterday
         await uow.session.execute(update(Progress).values(act_at=EVENING - timedelta(days=1)))
+    # and was last seen then too: the presses above stamped the wall clock, which near
+    # midnight in Belgrade (or after EVENING) is already "today" and would hold back the lesson.
+    await seen(bot, LEARNER, EVENING - timedelta(days=1))
     planned = await tick(bot, EVENING)
     assert planned.checkins == 1
     sender = dispatcher(bot, EVENING)
@@ -208,6 +242,14 @@ async def test_a_block_cancels_what_waits_and_pause_holds_the_rest(bot: Harness)
     await bot.say(LEARNER + 1, "/pause")
     await bot.press(LEARNER + 1, "7 days")
     assert [r[3] for r in await outbox(bot) if r[0] == LEARNER + 1] == ["sent", "cancelled"]
+    async with bot.runtime.deps.uow() as uow:  # he did it on the evening after, not today
+        rhythm = await uow.session.get(Rhythm, LEARNER + 1)
+        assert rhythm is not None and rhythm.paused_until is not None
+        until = rhythm.paused_until
+        until = until if until.tzinfo else until.replace(tzinfo=UTC)  # SQLite keeps it naive
+        assert until - utcnow() > timedelta(days=6, hours=23)
+        rhythm.paused_until = EVENING + timedelta(days=8)
+    await seen(bot, LEARNER + 1, EVENING + timedelta(days=1))
     assert await tick(bot, EVENING + timedelta(days=2)) == Planned()
     # A "kicked" update blocks too; his return ("member") makes him reachable again.
     bot.api.my_chat_member_kicked(LEARNER + 1)
