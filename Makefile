@@ -93,6 +93,7 @@ bench: $(STAMP) $(MO) ## Benchmarks in bench/
 	$(BIN)/python bench/planning.py --postgres
 	$(BIN)/python bench/dispatch.py
 	$(BIN)/python bench/drain_latency.py
+	$(BIN)/python bench/sqlite_hops.py
 	$(BIN)/python bench/presses.py --statements
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/burst_press.py

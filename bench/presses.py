@@ -276,6 +276,14 @@ async def statements(kind: str, learners: int, rounds: int = 10) -> str:
                 if verb != "BEGIN":
                     counted.append(verb)
 
+            def opened(conn: Any) -> str:
+                """A transaction, or a one-statement check that begins none (`Deps.reads`)."""
+                options = conn.get_execution_options()
+                alone = (
+                    options.get("ura_one_read") or options.get("isolation_level") == "AUTOCOMMIT"
+                )
+                return "(check)" if alone else "(transaction)"
+
             async def step(label: str | None) -> None:
                 for chat in chats:
                     message = [m for m in api.bot_messages(chat) if m.buttons][-1]
@@ -291,7 +299,7 @@ async def statements(kind: str, learners: int, rounds: int = 10) -> str:
                     await step(label)
                 sync = runtime.deps.engine.sync_engine
                 event.listen(sync, "before_cursor_execute", lambda *a: note(a[2]))
-                event.listen(sync, "begin", lambda *a: counted.append("(transaction)"))
+                event.listen(sync, "begin", lambda conn: counted.append(opened(conn)))
                 cpu = time.process_time()
                 for _ in range(rounds):
                     await step(None)
@@ -299,11 +307,12 @@ async def statements(kind: str, learners: int, rounds: int = 10) -> str:
             finally:
                 await runtime.stop()
     presses = rounds * learners
-    begins = counted.count("(transaction)")
-    verbs = sorted(set(counted) - {"(transaction)"})
+    begins, checks = counted.count("(transaction)"), counted.count("(check)")
+    verbs = sorted(set(counted) - {"(transaction)", "(check)"})
     return (
-        f"{kind:8} {learners:2} at once: {(len(counted) - begins) / presses:5.1f} statements per"
-        f" press in {begins / presses:4.1f} transactions "
+        f"{kind:8} {learners:2} at once: {(len(counted) - begins - checks) / presses:5.1f} "
+        f"statements per press in {begins / presses:4.1f} transactions"
+        f" + {checks / presses:3.1f} reads without one "
         f"[{', '.join(f'{k} {counted.count(k) / presses:.1f}' for k in verbs)}]; "
         f"CPU {cpu / presses * 1000:.2f} ms/press in one process with the Bot API"
     )

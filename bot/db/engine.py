@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.db import sqlite_driver
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -34,11 +36,18 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
     return on_connect
 
 
+ONE_READ = "ura_one_read"  # execution option: each statement reads on its own (no BEGIN)
+
+
 def _sqlite_on_begin(conn: Any) -> None:
     """Take the write lock up front, so two writers wait instead of failing half-way; a
-    report's read-only transaction (`bot.db.snapshot`) takes none."""
-    read_only = conn.get_execution_options().get("ura_read_only")
-    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    report's read-only transaction (`bot.db.snapshot`) takes none; the one-statement checks
+    every update makes (`Deps.reads`) begin nothing: SQLite reads each statement in its own
+    snapshot, so a BEGIN and a ROLLBACK around one SELECT change nothing but cost two trips
+    to aiosqlite's thread."""
+    options = conn.get_execution_options()
+    if not options.get(ONE_READ):
+        conn.exec_driver_sql("BEGIN" if options.get("ura_read_only") else "BEGIN IMMEDIATE")
 
 
 def make_engine(
@@ -54,6 +63,8 @@ def make_engine(
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.get_driver_name() == "aiosqlite":
+            kwargs.setdefault("module", sqlite_driver.dbapi())  # one thread trip a statement
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
