@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -19,6 +21,8 @@ from sqlalchemy.ext.asyncio import (
 from bot.db import sqlite_driver
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+PING_AFTER_IDLE_S = 5.0  # Postgres: a pooled connection idle longer is pinged at checkout
+USED = "ura_used"  # pool record info: when the connection was last given back
 
 
 def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
@@ -69,7 +73,29 @@ def make_engine(
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    event.listen(engine.sync_engine, "checkout", _ping_when_idle)
+    event.listen(engine.sync_engine, "checkin", _note_use)
+    return engine
+
+
+def _ping_when_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """SQLAlchemy's `pool_pre_ping`, but only for a connection idle a while: the ping is
+    three round trips on asyncpg (BEGIN, ";", ROLLBACK), and a press checks out four
+    connections. A connection in steady use needs none; if the server went away meanwhile,
+    the statement fails as a disconnect, SQLAlchemy drops the whole pool, and the durable
+    path tries the update again (`NotDone`)."""
+    used = record.info.get(USED)  # None: connected just now, which proved it
+    if used is not None and time.monotonic() - used > PING_AFTER_IDLE_S:
+        try:
+            dbapi_connection.ping()
+        except Exception as exc:
+            raise DisconnectionError("the pooled connection did not answer") from exc
+
+
+def _note_use(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info[USED] = time.monotonic()
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -1,6 +1,7 @@
-"""SQLite through `bot.db.sqlite_driver`: one trip to aiosqlite's thread a statement, no
-trip for a commit or rollback that would do nothing, and still every guarantee of a
-transaction (errors, rollbacks, the write lock given back)."""
+"""Round trips a statement costs. SQLite through `bot.db.sqlite_driver`: one trip to
+aiosqlite's thread a statement, none for a commit or rollback that would do nothing, and
+still every guarantee of a transaction (errors, rollbacks, the write lock given back).
+Postgres: no ping before a connection in steady use."""
 
 from __future__ import annotations
 
@@ -69,3 +70,36 @@ async def test_errors_and_rollbacks_keep_their_meaning(engine: AsyncEngine) -> N
             await inner.rollback()
         rows = (await conn.execute(text("SELECT id, v FROM t"))).all()
     assert [tuple(row) for row in rows] == [(1, 1)]
+
+
+async def test_postgres_pings_a_pooled_connection_only_after_it_idled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Steady use pings nothing (a ping is three round trips on asyncpg); a connection
+    idle longer than `PING_AFTER_IDLE_S` is pinged before it is lent out."""
+    from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
+
+    from bot.db import engine as engines
+    from tests.databases import fresh_database
+
+    pings: list[int] = []
+    real = AsyncAdapt_asyncpg_connection.ping
+
+    def counted(self: AsyncAdapt_asyncpg_connection) -> None:
+        pings.append(1)
+        real(self)
+
+    monkeypatch.setattr(AsyncAdapt_asyncpg_connection, "ping", counted)
+    async with fresh_database("postgres", tmp_path) as url:
+        made = make_engine(url, pool_size=1, max_overflow=0)
+        try:
+            for _ in range(5):
+                async with made.connect() as conn:
+                    assert (await conn.execute(text("SELECT 1"))).scalar() == 1
+            assert pings == []
+            monkeypatch.setattr(engines, "PING_AFTER_IDLE_S", -1.0)  # as if it idled
+            async with made.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            assert len(pings) == 1
+        finally:
+            await made.dispose()
