@@ -138,12 +138,14 @@ def test_classify_says_when_the_model_decided() -> None:
 # (file, recall, crisis read as crisis, false positives) of lists + the committed model
 # (referrals/SCREENING.md, "Figures"), kept as floors: a retrain that loses ground fails
 # here. Each set was scored once as written. heldout-2 to heldout-6 were spent in turn and
-# are training data now (referrals/training/spent-*); the round-7 model was chosen on
-# heldout-7, which is spent too (SCREENING.md says how); heldout-8 scored it once more.
+# are training data now (referrals/training/spent-*); heldout-7 and heldout-8 were spent on
+# the round-7 model; the round-9 model (chosen on training data alone) was kept on
+# heldout-9, scored once, and then measured on the spent sets too.
 HELD_OUT = [
-    ("heldout.jsonl", 0.98, 0.99, 0.23),
-    ("heldout-7.jsonl", 0.94, 0.87, 0.17),
-    ("heldout-8.jsonl", 0.91, 0.83, 0.16),
+    ("heldout.jsonl", 0.98, 0.99, 0.11),
+    ("heldout-7.jsonl", 0.95, 0.87, 0.07),
+    ("heldout-8.jsonl", 0.91, 0.83, 0.10),
+    ("heldout-9.jsonl", 0.92, 0.81, 0.08),
 ]
 
 
