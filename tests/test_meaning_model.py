@@ -139,13 +139,14 @@ def test_classify_says_when_the_model_decided() -> None:
 # (referrals/SCREENING.md, "Figures"), kept as floors: a retrain that loses ground fails
 # here. Each set was scored once as written. heldout-2 to heldout-6 were spent in turn and
 # are training data now (referrals/training/spent-*); heldout-7 and heldout-8 were spent on
-# the round-7 model; the round-9 model (chosen on training data alone) was kept on
-# heldout-9, scored once, and then measured on the spent sets too.
+# the round-7 model, heldout-9 on the round-9 one; the round-10 model was kept on
+# heldout-10, scored once, and then measured on the spent sets too.
 HELD_OUT = [
-    ("heldout.jsonl", 0.98, 0.99, 0.11),
-    ("heldout-7.jsonl", 0.95, 0.87, 0.07),
-    ("heldout-8.jsonl", 0.91, 0.83, 0.10),
-    ("heldout-9.jsonl", 0.92, 0.81, 0.08),
+    ("heldout.jsonl", 0.98, 0.99, 0.09),
+    ("heldout-7.jsonl", 0.95, 0.88, 0.08),
+    ("heldout-8.jsonl", 0.91, 0.84, 0.09),
+    ("heldout-9.jsonl", 0.92, 0.83, 0.06),
+    ("heldout-10.jsonl", 0.91, 0.83, 0.05),
 ]
 
 
