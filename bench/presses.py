@@ -261,6 +261,8 @@ async def statements(kind: str, learners: int, rounds: int = 10) -> str:
     `learners` press "Next" at once, `rounds` times (one alone shows no group commit)."""
     from sqlalchemy import event
 
+    from bot.db.engine import ONE_READ
+
     with tempfile.TemporaryDirectory() as tmp:
         async with database(kind, Path(tmp)) as url:
             api = Watched()
@@ -279,9 +281,7 @@ async def statements(kind: str, learners: int, rounds: int = 10) -> str:
             def opened(conn: Any) -> str:
                 """A transaction, or a one-statement check that begins none (`Deps.reads`)."""
                 options = conn.get_execution_options()
-                alone = (
-                    options.get("ura_one_read") or options.get("isolation_level") == "AUTOCOMMIT"
-                )
+                alone = options.get(ONE_READ) or options.get("isolation_level") == "AUTOCOMMIT"
                 return "(check)" if alone else "(transaction)"
 
             async def step(label: str | None) -> None:

@@ -23,6 +23,7 @@ from bot.db import sqlite_driver
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 PING_AFTER_IDLE_S = 5.0  # Postgres: a pooled connection idle longer is pinged at checkout
 USED = "ura_used"  # pool record info: when the connection was last given back
+ONE_READ = "ura_one_read"  # execution option: each statement reads on its own (no BEGIN)
 
 
 def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
@@ -38,9 +39,6 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
         cursor.close()
 
     return on_connect
-
-
-ONE_READ = "ura_one_read"  # execution option: each statement reads on its own (no BEGIN)
 
 
 def _sqlite_on_begin(conn: Any) -> None:

@@ -39,7 +39,7 @@ from bot.help.phrases import normalize
 from bot.help.screening import CLEAR, NEED, UNSURE, Verdict
 
 WEIGHTS, META = "screening.npz", "screening.json"
-# The arrays of `screening.npz`, in the order of `MeaningModel`'s fields.
+# The arrays of `screening.npz`, named as `MeaningModel`'s fields.
 ARRAYS = ("weights", "bias", "center", "scale", "hidden", "hidden_bias", "out", "out_bias")
 EMBED_DIM = 384
 NGRAM_BUCKETS = 1 << 15
@@ -153,23 +153,7 @@ class MeaningModel:
         wrong = [f"{k} {found[k].shape}" for k, shape in shapes.items() if found[k].shape != shape]
         if wrong or units < 1 or NONE not in classes or not 0.0 <= share <= 1.0:
             raise ModelInvalid(f"{folder}: {', '.join(wrong) or 'bad values'} for {classes}")
-        weights, bias, center, scale, hidden, hidden_bias, out, out_bias = (
-            found[k] for k in ARRAYS
-        )
-        return cls(
-            classes,
-            weights,
-            bias,
-            center,
-            scale,
-            hidden,
-            hidden_bias,
-            out,
-            out_bias,
-            share,
-            thresholds,
-            meta,
-        )
+        return cls(classes, **found, linear_share=share, thresholds=thresholds, meta=meta)
 
     def probabilities(self, embedding: Vector, grams: dict[int, float]) -> dict[str, float]:
         """P(class) for one message from its embedding and n-grams."""

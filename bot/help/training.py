@@ -94,14 +94,17 @@ def _fit(features: Any, labels: Any) -> tuple[Any, Any]:
     return linear.fit(features, labels), net.fit(_embedding(features), labels)
 
 
+def _order(head: Any, classes: Sequence[str]) -> list[int]:
+    """Where each of `classes` sits in a fitted head's own class order."""
+    return [list(head.classes_).index(c) for c in classes]
+
+
 def _predict(heads: tuple[Any, Any], features: Any, classes: Sequence[str]) -> np.ndarray:
     """The averaged probabilities, columns in the order of `classes` (as `model.py` does)."""
     linear, net = heads
-    mine = [list(linear.classes_).index(c) for c in classes]
-    theirs = [list(net.classes_).index(c) for c in classes]
     averaged = (
-        LINEAR_SHARE * linear.predict_proba(features)[:, mine]
-        + (1.0 - LINEAR_SHARE) * net.predict_proba(_embedding(features))[:, theirs]
+        LINEAR_SHARE * linear.predict_proba(features)[:, _order(linear, classes)]
+        + (1.0 - LINEAR_SHARE) * net.predict_proba(_embedding(features))[:, _order(net, classes)]
     )
     return np.asarray(averaged)
 
@@ -172,8 +175,7 @@ def train(root: Path, out: Path, embedder: Embedder | None = None) -> dict[str, 
         crisis=round(_threshold(eligible, crisis, listed_crisis, CRISIS_RECALL), 4),
     )
     final, net = _fit(features, labels)
-    order = [list(final.classes_).index(c) for c in classes]
-    theirs = [list(net.classes_).index(c) for c in classes]
+    order, theirs = _order(final, classes), _order(net, classes)
     arrays = {
         "weights": final.coef_[order],
         "bias": final.intercept_[order],

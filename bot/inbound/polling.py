@@ -199,7 +199,10 @@ class Poller:
     async def handle_all(self, batch: list[Item]) -> bool:
         """Handle a batch to its end (benchmarks); True when all of it was handled."""
         self._remember([update_id for update_id, _ in batch])
-        items = [item for item in batch if self._free(item[0], None)]
+        return await self._to_end([item for item in batch if self._free(item[0], None)])
+
+    async def _to_end(self, items: list[Item]) -> bool:
+        """Start `items` and wait for all of them; True when every one was handled."""
         return all(await asyncio.gather(*await self.start(items)))
 
     async def _one(self, update_id: int, update: Update | None, seen: bool) -> bool:
@@ -232,7 +235,7 @@ class Poller:
         ones are still handled, so one learner's stalled update never holds back another's
         crisis answer."""
         raw = await self.fetch(timeout)
-        return len(raw) if all(await asyncio.gather(*await self.start(self.fresh(raw)))) else 0
+        return len(raw) if await self._to_end(self.fresh(raw)) else 0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set, riding out network errors, flood control and outages.

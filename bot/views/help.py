@@ -145,10 +145,11 @@ def _emergency_block(
             if service.phone:
                 by_country.setdefault(service.country, []).append(service.phone)
         codes = likely_first(list(by_country), tr.locale)
-        likely = [code for code in codes if code in LIKELY_COUNTRIES.get(tr.locale, ())]
+        if likely_only:
+            codes = [c for c in codes if c in LIKELY_COUNTRIES.get(tr.locale, ())] or codes
         lines = [
             f"• {country_name(directory, code, tr)}: {' / '.join(by_country[code])}"
-            for code in (likely if likely_only and likely else codes)
+            for code in codes
         ]
         return tr.gettext("Emergency numbers:") + "\n" + "\n".join(lines)
     if not offer.emergency:
