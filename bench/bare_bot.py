@@ -3,7 +3,8 @@ two Bot API calls (answer the press, edit the message), and nothing else.
 
 PTB's defaults throughout: its own Updater for polling; for the webhook the same Starlette
 and uvicorn as Ura, handing each update to `process_update` before answering 200.
-`BARE_CONCURRENT=4` lets it handle four updates at once, as Ura does.
+`BARE_CONCURRENT=4` lets it handle four updates at once, as Ura does;
+`BARE_TRANSPORT=aiohttp` gives it Ura's Bot API transport instead of PTB's default (httpx).
 
     BARE_TOKEN=… BARE_API=http://127.0.0.1:PORT/bot [BARE_WEBHOOK_PORT=…] python bench/bare_bot.py
 """
@@ -45,6 +46,10 @@ def build() -> Application:  # type: ignore[type-arg]
     """PTB's defaults, with its own concurrent update processor when asked."""
     at_once = int(os.environ.get("BARE_CONCURRENT", "1"))
     builder = Application.builder().token(os.environ["BARE_TOKEN"]).base_url(os.environ["BARE_API"])
+    if os.environ.get("BARE_TRANSPORT") == "aiohttp":  # Ura's transport, for a like-for-like run
+        from bot.transport import AiohttpRequest
+
+        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(1))
     if at_once > 1:
         builder = builder.concurrent_updates(SimpleUpdateProcessor(at_once))
     app = builder.build()

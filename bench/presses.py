@@ -11,7 +11,11 @@ process's user+system time over the timed part. Polling, or the webhook (the emu
 each update; with several Ura processes it spreads them as a load balancer would).
 
     .venv/bin/python bench/presses.py [--postgres] [--webhook] [--processes 1 2 4]
-                                      [--learners 50] [--presses 40]
+                                      [--learners 50] [--presses 40] [--baseline aiohttp]
+
+The bare bot talks to the Bot API through PTB's default transport (httpx), as a bare bot
+does; Ura through its own (aiohttp, `bot/transport.py`). `--baseline aiohttp` gives the bare
+bot Ura's transport too, so the ratio compares everything but the transport.
 """
 
 from __future__ import annotations
@@ -31,8 +35,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.press_statements import statements  # noqa: E402
 from bench.record import record  # noqa: E402
-from bench.scratch import database, in_process  # noqa: E402
+from bench.scratch import database  # noqa: E402
 from fake_telegram import BotApiEmulator, close_http, serve_http  # noqa: E402
 from tests.processes import environment, serving_environment  # noqa: E402
 
@@ -182,7 +187,7 @@ async def one_bot(
             )
             command = [sys.executable, "-m", "bot", "run", "--no-migrate"]
         else:
-            env = environment(BARE_TOKEN=TOKEN, BARE_API=base)
+            env = environment(BARE_TOKEN=TOKEN, BARE_API=base, BARE_TRANSPORT=args.baseline)
             if mode == "webhook":
                 env["BARE_WEBHOOK_PORT"] = str(hook)
             command = [sys.executable, str(ROOT / "bench" / "bare_bot.py")]
@@ -248,74 +253,14 @@ async def compare(kind: str, mode: str, args: argparse.Namespace, processes: int
                 print(lines[-1], flush=True)
                 continue
             lines += [
-                bare.line(f"bare PTB   {mode} {shape}"),
+                bare.line(
+                    f"bare PTB{'+aiohttp' if args.baseline == 'aiohttp' else ''} {mode} {shape}"
+                ),
                 ura.line(f"Ura {label}"),
                 f"{'':26} ratio {ura.presses / ura.seconds / (bare.presses / bare.seconds):.2f}",
             ]
             print("\n".join(lines[-3:]), flush=True)
     return lines
-
-
-async def statements(kind: str, learners: int, rounds: int = 10) -> str:
-    """SQL statements and transactions per lesson press, counted in-process on the engine:
-    `learners` press "Next" at once, `rounds` times (one alone shows no group commit)."""
-    from sqlalchemy import event
-
-    from bot.db.engine import ONE_READ
-
-    with tempfile.TemporaryDirectory() as tmp:
-        async with database(kind, Path(tmp)) as url:
-            api = Watched()
-            runtime = await in_process(url, api, TOKEN)
-            counted: list[str] = []
-            chats = range(1, learners + 1)
-
-            def note(sql: str) -> None:
-                """One statement, by its verb (BEGIN on SQLite is the transaction's own)."""
-                if os.environ.get("BENCH_SQL"):
-                    print(sql[:150].replace("\n", " "))
-                verb = sql.split()[0].upper()
-                if verb != "BEGIN":
-                    counted.append(verb)
-
-            def opened(conn: Any) -> str:
-                """A transaction, or a one-statement check that begins none (`Deps.reads`)."""
-                options = conn.get_execution_options()
-                alone = options.get(ONE_READ) or options.get("isolation_level") == "AUTOCOMMIT"
-                return "(check)" if alone else "(transaction)"
-
-            async def step(label: str | None) -> None:
-                for chat in chats:
-                    message = [m for m in api.bot_messages(chat) if m.buttons][-1]
-                    api.press(chat, message.message_id, message.find_button(label) if label else 1)
-                while await runtime.poller.poll_once(0):
-                    pass
-
-            try:
-                for chat in chats:
-                    api.user_text(chat, "/start")
-                await runtime.poller.poll_once(0)
-                for label in ("English", "Fatherhood", "1."):  # to the first card, uncounted
-                    await step(label)
-                sync = runtime.deps.engine.sync_engine
-                event.listen(sync, "before_cursor_execute", lambda *a: note(a[2]))
-                event.listen(sync, "begin", lambda conn: counted.append(opened(conn)))
-                cpu = time.process_time()
-                for _ in range(rounds):
-                    await step(None)
-                cpu = time.process_time() - cpu
-            finally:
-                await runtime.stop()
-    presses = rounds * learners
-    begins, checks = counted.count("(transaction)"), counted.count("(check)")
-    verbs = sorted(set(counted) - {"(transaction)", "(check)"})
-    return (
-        f"{kind:8} {learners:2} at once: {(len(counted) - begins - checks) / presses:5.1f} "
-        f"statements per press in {begins / presses:4.1f} transactions"
-        f" + {checks / presses:3.1f} reads without one "
-        f"[{', '.join(f'{k} {counted.count(k) / presses:.1f}' for k in verbs)}]; "
-        f"CPU {cpu / presses * 1000:.2f} ms/press in one process with the Bot API"
-    )
 
 
 async def main() -> None:
@@ -326,6 +271,12 @@ async def main() -> None:
     parser.add_argument("--learners", type=int, default=50)
     parser.add_argument("--presses", type=int, default=40)
     parser.add_argument("--statements", action="store_true", help="count SQL per press only")
+    parser.add_argument(
+        "--baseline",
+        choices=("httpx", "aiohttp"),
+        default="httpx",
+        help="the bare bot's transport: PTB's default, or Ura's (like for like)",
+    )
     args = parser.parse_args()
     if args.statements:
         lines = [

@@ -16,10 +16,10 @@ REPLY_RETRIES = 3
 
 
 def build_application(
-    deps: Deps, *, token: str, request: BaseRequest | None = None
+    deps: Deps, *, token: str, request: BaseRequest, updates_request: BaseRequest | None = None
 ) -> UraApplication:
-    """The real PTB Application; `request` swaps the network for a fake Bot API in tests and
-    `ura chat`.
+    """The real PTB Application over `request` (and `updates_request` for getUpdates, if
+    apart): the network (`bot.transport`), or a fake Bot API in tests and `ura chat`.
 
     There is no PTB Updater: `bot.inbound` fetches updates (or takes them from a webhook)
     and confirms each only after it was handled.
@@ -38,8 +38,7 @@ def build_application(
         # sends keep that pace in the dispatcher.
         .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=REPLY_RETRIES))
     )
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+    builder = builder.request(request).get_updates_request(updates_request or request)
     application: UraApplication = builder.build()
     application.bot_data["deps"] = deps
     register(application)

@@ -30,6 +30,7 @@ from bot.i18n.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from bot.inbound.durable import DurableHandler
 from bot.inbound.polling import Poller
 from bot.staff.roles import bootstrap
+from bot.transport import AiohttpRequest
 from bot.views import reminders
 from bot.views.menus import command_menu, profile
 
@@ -110,11 +111,19 @@ class Runtime:
         )
         if stale:  # coordinators re-verify these; `ura referrals check` lists them
             log.warning("%d referral entries are stale or unverified", len(stale))
-        app = build_application(deps, token=token, request=request)
-        await app.initialize()
-        await set_command_menus(app, deps.catalogs)
-        # Staff see their own commands, learners never do.
-        await sync_menus(app.bot, deps, app.bot_data.setdefault(MENUS_SET, set()))
+        # The network: a pool for calls, one connection to long-poll (PTB's own split).
+        calls, polls = (request, request) if request else (AiohttpRequest(), AiohttpRequest(1))
+        app = build_application(deps, token=token, request=calls, updates_request=polls)
+        try:
+            await app.initialize()
+            await set_command_menus(app, deps.catalogs)
+            # Staff see their own commands, learners never do.
+            await sync_menus(app.bot, deps, app.bot_data.setdefault(MENUS_SET, set()))
+        except BaseException:  # Telegram unreachable or the token refused: close what is open
+            for each in {calls, polls}:
+                await each.shutdown()
+            await deps.close()
+            raise
         durable = DurableHandler(app, UpdateLog(deps.engine, deps.turn, deps.reads), deps.outage)
         bulk = Bot(
             token,
