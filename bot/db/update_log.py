@@ -18,7 +18,7 @@ import contextlib
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.engine import dialect_insert
@@ -26,6 +26,7 @@ from bot.db.models import ProcessedUpdate, utcnow
 from bot.db.uow import WriterTurn
 
 ID = ProcessedUpdate.update_id
+_SEEN = select(ID).where(ID.in_(bindparam("ids", expanding=True)))  # built once: every update
 
 
 class UpdateLog:
@@ -37,7 +38,7 @@ class UpdateLog:
         self._engine = engine
         self._reads = reads or engine  # `Deps.reads`: no write lock on SQLite
         self._turn = turn
-        self._insert = dialect_insert(engine.dialect.name)
+        self._record = dialect_insert(engine.dialect.name)(ProcessedUpdate).on_conflict_do_nothing()
         self._waiting: dict[int, None] = {}  # ids for the next group, in order, once each
         self._next: asyncio.Future[None] | None = None  # done when the next group is written
         self._writer: asyncio.Task[None] | None = None
@@ -47,7 +48,7 @@ class UpdateLog:
         if not update_ids:
             return set()
         async with self._reads.connect() as conn:
-            rows = await conn.execute(select(ID).where(ID.in_(update_ids)))
+            rows = await conn.execute(_SEEN, {"ids": list(update_ids)})
             return set(rows.scalars())
 
     async def last_id(self) -> int:
@@ -75,7 +76,7 @@ class UpdateLog:
             rows = [{"update_id": i, "processed_at": now} for i in ids]
             try:
                 async with self._turn or contextlib.nullcontext(), self._engine.begin() as conn:
-                    await conn.execute(self._insert(ProcessedUpdate).on_conflict_do_nothing(), rows)
+                    await conn.execute(self._record, rows)
             except Exception as exc:
                 written.set_exception(exc)
                 written.exception()  # every waiter is told; none left unretrieved

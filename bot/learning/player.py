@@ -45,19 +45,19 @@ class LessonPlayer:
     def _screen(
         self,
         lesson: Lesson,
-        progress: Progress,
+        step: int,
         answer: QuizAnswer | None,
         locale: str,
         *,
         chosen: int | None = None,
         **kw: bool,
     ) -> Screen:
-        stage = stage_of(progress.step, lesson.card_count)
+        stage = stage_of(step, lesson.card_count)
         catalog = self._published.catalog
         following = catalog.next_lesson(lesson.key, locale) if stage is Stage.DONE else None
         return Screen(
             lesson_key=lesson.key,
-            step=progress.step,
+            step=step,
             stage=stage,
             text=lesson.text_for(locale),
             requested_locale=locale,
@@ -155,7 +155,7 @@ class LessonPlayer:
         if user is not None:
             user.current_lesson_id = lesson_id
         answer = await uow.progress.answer(user_id, lesson_id)
-        return self._screen(lesson, progress, answer, locale)
+        return self._screen(lesson, progress.step, answer, locale)
 
     async def current(self, uow: UnitOfWork, *, user_id: int, locale: str) -> Screen | None:
         """Where the learner stopped, if he has a lesson open."""
@@ -169,12 +169,17 @@ class LessonPlayer:
         if started is None:
             return None
         lesson, lesson_id, progress = started
-        return self._screen(lesson, progress, await uow.progress.answer(user_id, lesson_id), locale)
+        return self._screen(
+            lesson, progress.step, await uow.progress.answer(user_id, lesson_id), locale
+        )
 
     async def advance(
         self, uow: UnitOfWork, *, user_id: int, lesson_key: str, from_step: int, locale: str
     ) -> Screen | None:
         """'Next' pressed at `from_step`. None if the press is impossible (forged)."""
+        stepped = await self._step_on(uow, user_id, lesson_key, from_step, locale)
+        if stepped is not None:
+            return stepped
         started = await self._started(uow, user_id, lesson_key)
         if started is None:
             return None
@@ -185,7 +190,7 @@ class LessonPlayer:
         stage = stage_of(progress.step, lesson.card_count)
         if from_step != progress.step or stage is Stage.QUIZ:
             answer = await uow.progress.answer(user_id, lesson_id)
-            return self._screen(lesson, progress, answer, locale, changed=False)
+            return self._screen(lesson, progress.step, answer, locale, changed=False)
         # "Next" never lands on the quiz's feedback, the one screen that shows his answer.
         answer = None
         progress.step, progress.updated_at = progress.step + 1, utcnow()
@@ -204,7 +209,26 @@ class LessonPlayer:
                 track_key=lesson.track,
                 lesson_key=lesson.key,
             )
-        return self._screen(lesson, progress, answer, locale, just_completed=just_completed)
+        return self._screen(lesson, progress.step, answer, locale, just_completed=just_completed)
+
+    async def _step_on(
+        self, uow: UnitOfWork, user_id: int, lesson_key: str, from_step: int, locale: str
+    ) -> Screen | None:
+        """Most presses: "Next" on a card or THINK!, in the lesson's current version. One
+        conditional UPDATE checks and moves his place together; None (nothing written) sends
+        every other case - a stale or forged button, an older version, a stage with more to
+        do - through the full path."""
+        published = await self._fresh(uow)
+        lesson = published.any_lesson(lesson_key)
+        lesson_id = published.lesson_ids.get(lesson_key)
+        if lesson is None or lesson_id is None:
+            return None
+        if not 0 <= from_step < step_of(Stage.QUIZ, lesson.card_count):  # a card or THINK!
+            return None
+        moved = await uow.progress.step_on(
+            user_id, lesson_id, from_step=from_step, version_id=lesson.version_id or None
+        )
+        return self._screen(lesson, from_step + 1, None, locale) if moved else None
 
     async def answer(
         self, uow: UnitOfWork, *, user_id: int, lesson_key: str, option: int, locale: str
@@ -219,15 +243,15 @@ class LessonPlayer:
         existing = await uow.progress.answer(user_id, lesson_id)
         quiz_step = step_of(Stage.QUIZ, lesson.card_count)
         if progress.step != quiz_step:
-            return self._screen(lesson, progress, existing, locale, changed=False)
+            return self._screen(lesson, progress.step, existing, locale, changed=False)
         if existing is not None:  # a replay of a finished lesson: his first answer stays counted
             progress.step, progress.updated_at = quiz_step + 1, utcnow()
-            return self._screen(lesson, progress, existing, locale, chosen=option)
+            return self._screen(lesson, progress.step, existing, locale, chosen=option)
         correct = lesson.source.options[option].correct
         answer = QuizAnswer(user_id=user_id, lesson_id=lesson_id, option=option, correct=correct)
         if not await uow.progress.insert_if_absent(answer):
             existing = await uow.progress.answer(user_id, lesson_id)
-            return self._screen(lesson, progress, existing, locale, changed=False)
+            return self._screen(lesson, progress.step, existing, locale, changed=False)
         progress.step, progress.updated_at = quiz_step + 1, utcnow()
         await self._analytics.record(
             uow,
@@ -238,7 +262,7 @@ class LessonPlayer:
             lesson_key=lesson.key,
             value=str(option),  # stats count answers per option
         )
-        return self._screen(lesson, progress, answer, locale)
+        return self._screen(lesson, progress.step, answer, locale)
 
     async def _reached_act(
         self, uow: UnitOfWork, user_id: int, lesson: Lesson, locale: str
@@ -282,7 +306,7 @@ class LessonPlayer:
         )
         await uow.events.insert_if_absent(event)
         answered = await uow.progress.answer(user_id, lesson_id)
-        return self._screen(lesson, progress, answered, locale)
+        return self._screen(lesson, progress.step, answered, locale)
 
     async def reflect(
         self, uow: UnitOfWork, *, user_id: int, locale: str
