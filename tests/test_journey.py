@@ -145,6 +145,18 @@ async def test_replayed_update_changes_nothing(bot: Harness) -> None:
     assert bot.api.callback_answers[-1].get("text"), "the stale press got a toast"
 
 
+async def test_double_tapped_next_moves_one_step(bot: Harness) -> None:
+    card = await open_first_lesson(bot)
+    next_button = card.find_button("Next")
+    for _ in range(3):  # three taps on one card's Next, before the first was handled
+        bot.api.press(USER, card.message_id, next_button)
+    await bot.pump()
+    assert await scalar(bot.settings.database_url, "SELECT step FROM progress") == 1
+    assert FIRST.source.cards[1][:40] in bot.api.last(USER).text
+    toasts = [a.get("text") for a in bot.api.callback_answers[-3:]]
+    assert not toasts[0] and all(toasts[1:]), "the extra taps were answered with a toast"
+
+
 async def test_double_tapped_quiz_answer_counts_once(bot: Harness) -> None:
     await open_first_lesson(bot)
     for _ in range(len(FIRST.source.cards) + 1):

@@ -147,6 +147,7 @@ HELD_OUT = [
     ("heldout-8.jsonl", 0.91, 0.84, 0.09),
     ("heldout-9.jsonl", 0.92, 0.83, 0.06),
     ("heldout-10.jsonl", 0.91, 0.83, 0.05),
+    ("heldout-11.jsonl", 0.92, 0.83, 0.09),
 ]
 
 
