@@ -39,7 +39,7 @@ async def statements(kind: str, learners: int, rounds: int = 10) -> str:
                     counted.append(verb)
 
             def opened(conn: Any) -> str:
-                """A transaction, or a one-statement check that begins none (`Deps.reads`)."""
+                """A transaction, or a statement alone, which begins none (`statement_alone`)."""
                 options = conn.get_execution_options()
                 alone = options.get(ONE_READ) or options.get("isolation_level") == "AUTOCOMMIT"
                 return "(check)" if alone else "(transaction)"
@@ -72,7 +72,7 @@ async def statements(kind: str, learners: int, rounds: int = 10) -> str:
     return (
         f"{kind:8} {learners:2} at once: {(len(counted) - begins - checks) / presses:5.1f} "
         f"statements per press in {begins / presses:4.1f} transactions"
-        f" + {checks / presses:3.1f} reads without one "
+        f" + {checks / presses:3.1f} statements alone "
         f"[{', '.join(f'{k} {counted.count(k) / presses:.1f}' for k in verbs)}]; "
         f"CPU {cpu / presses * 1000:.2f} ms/press in one process with the Bot API"
     )

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.accounts import Accounts
 from bot.analytics import Analytics
 from bot.config import Settings
-from bot.db.engine import ONE_READ, make_engine, make_sessionmaker
+from bot.db.engine import make_engine, make_sessionmaker, statement_alone
 from bot.db.snapshot import read_only
 from bot.db.uow import UnitOfWork, WriterTurn
 from bot.delivery.reminders import Reminders
@@ -92,8 +92,8 @@ class Deps:
         BEGIN and a ROLLBACK around it cost two trips (to aiosqlite's thread, or to
         Postgres) for nothing. On SQLite they take no write lock either."""
         if self.engine.dialect.name != "sqlite":
-            return self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        return read_only(self.engine).execution_options(**{ONE_READ: True})
+            return statement_alone(self.engine)
+        return statement_alone(read_only(self.engine))
 
     async def close(self) -> None:
         """Release database connections."""

@@ -23,7 +23,16 @@ from bot.db import sqlite_driver
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 PING_AFTER_IDLE_S = 5.0  # Postgres: a pooled connection idle longer is pinged at checkout
 USED = "ura_used"  # pool record info: when the connection was last given back
-ONE_READ = "ura_one_read"  # execution option: each statement reads on its own (no BEGIN)
+ONE_READ = "ura_one_read"  # execution option: each statement on its own (no BEGIN)
+
+
+def statement_alone(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine and pool, each statement its own transaction: no BEGIN or COMMIT
+    around it (SQLite: `ONE_READ`, its statements commit themselves; Postgres: AUTOCOMMIT).
+    For one statement that needs no company, a BEGIN and a COMMIT are two trips for nothing."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{ONE_READ: True})
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:

@@ -21,7 +21,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.engine import dialect_insert
+from bot.db.engine import dialect_insert, statement_alone
 from bot.db.models import ProcessedUpdate, utcnow
 from bot.db.uow import WriterTurn
 
@@ -30,12 +30,13 @@ _SEEN = select(ID).where(ID.in_(bindparam("ids", expanding=True)))  # built once
 
 
 class UpdateLog:
-    """Seen / mark / forget update ids, one short transaction each."""
+    """Seen / mark / forget update ids, one statement each (forgetting: one transaction)."""
 
     def __init__(
         self, engine: AsyncEngine, turn: WriterTurn | None = None, reads: AsyncEngine | None = None
     ) -> None:
         self._engine = engine
+        self._alone = statement_alone(engine)  # a record is one INSERT: no BEGIN, no COMMIT
         self._reads = reads or engine  # `Deps.reads`: no write lock on SQLite
         self._turn = turn
         self._record = dialect_insert(engine.dialect.name)(ProcessedUpdate).on_conflict_do_nothing()
@@ -75,7 +76,7 @@ class UpdateLog:
             now = utcnow()
             rows = [{"update_id": i, "processed_at": now} for i in ids]
             try:
-                async with self._turn or contextlib.nullcontext(), self._engine.begin() as conn:
+                async with self._turn or contextlib.nullcontext(), self._alone.connect() as conn:
                     await conn.execute(self._record, rows)
             except Exception as exc:
                 written.set_exception(exc)
