@@ -19,6 +19,7 @@ from bot.analytics import Analytics
 from bot.config import Settings
 from bot.db.engine import make_engine, make_sessionmaker, statement_alone
 from bot.db.snapshot import read_only
+from bot.db.steps import Steps
 from bot.db.uow import UnitOfWork, WriterTurn
 from bot.delivery.reminders import Reminders
 from bot.files import ContentInvalid
@@ -84,6 +85,11 @@ class Deps:
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one transaction)."""
         return UnitOfWork(self.sessions, self.turn)
+
+    @cached_property
+    def steps(self) -> Steps:
+        """ "Next" on a card as one statement, with no unit of work (`bot.db.steps`)."""
+        return Steps(self.engine, self.turn)
 
     @cached_property
     def reads(self) -> AsyncEngine:

@@ -8,18 +8,15 @@ two more statements on every press.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import (
-    CursorResult,
-    Integer,
     Table,
     bindparam,
     delete,
     func,
     inspect,
     select,
-    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
@@ -34,7 +31,6 @@ from bot.db.models import (
     QuizAnswer,
     Track,
     User,
-    utcnow,
 )
 from bot.db.staff_models import LessonVersion
 
@@ -44,17 +40,6 @@ _PROGRESS = (
     select(Progress)
     .where(Progress.user_id == bindparam("user_id"), Progress.lesson_id == bindparam("lesson_id"))
     .execution_options(populate_existing=True)
-)
-_FROM_STEP = bindparam("from_step", type_=Integer)
-_STEP_ON = (
-    update(cast(Table, Progress.__table__))  # Core: no ORM load or flush for most presses
-    .where(
-        Progress.user_id == bindparam("mine"),
-        Progress.lesson_id == bindparam("lesson"),
-        Progress.step == _FROM_STEP,
-        Progress.version_id.is_not_distinct_from(bindparam("version")),
-    )
-    .values(step=_FROM_STEP + 1, updated_at=bindparam("now"))
 )
 _ANSWER = select(QuizAnswer).where(
     QuizAnswer.user_id == bindparam("user_id"), QuizAnswer.lesson_id == bindparam("lesson_id")
@@ -188,17 +173,6 @@ class ProgressRepository(_Repository):
         """This user's progress in this lesson, if he opened it."""
         mine = {"user_id": user_id, "lesson_id": lesson_id}
         return (await self.session.scalars(_PROGRESS, mine)).first()
-
-    async def step_on(
-        self, user_id: int, lesson_id: int, *, from_step: int, version_id: int | None
-    ) -> bool:
-        """Move him from `from_step` to the next step if he is there, in this version: one
-        statement that checks and writes (two presses at once: one moves, one finds it
-        moved). True when it moved."""
-        values: dict[str, Any] = {"mine": user_id, "lesson": lesson_id, "from_step": from_step}
-        values |= {"version": version_id, "now": utcnow()}
-        result = await self.session.execute(_STEP_ON, values)
-        return bool(cast(CursorResult[Any], result).rowcount)
 
     async def for_user(self, user_id: int) -> Sequence[Progress]:
         """Every lesson this user opened."""

@@ -85,6 +85,16 @@ async def _act(
                 view = await deps.player.overview(uow, user_id=user_id, locale=locale)
             found = next((t for t in view.tracks if t.key == key), None)
             return menus.track(found, context.tr) if found else None
+    if isinstance(action, cb.Next):  # most presses: one statement, no unit of work
+        moved = await deps.player.step_on(
+            deps.steps,
+            user_id=user_id,
+            lesson_key=action.lesson,
+            from_step=action.step,
+            locale=locale,
+        )
+        if moved is not None:
+            return moved
     async with deps.uow() as uow:
         match action:
             case cb.OpenLesson(key):

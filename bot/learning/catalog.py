@@ -222,6 +222,12 @@ class CatalogStore:
         """What this process serves now (possibly a few seconds behind)."""
         return self._published
 
+    def recent(self) -> Published | None:
+        """The catalog if it was checked against the database within `check_every`; None
+        when a look is due (the caller then takes a path with a unit of work, which looks)."""
+        due = self._clock() - self._checked_at >= self._check_every
+        return None if due else self._published
+
     async def fresh(self, uow: UnitOfWork) -> Published:
         """The catalog, re-read first if a newer version was published since the last look."""
         now = self._clock()

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.analytics import Analytics
 from bot.db.models import Event, Progress, QuizAnswer, utcnow
 from bot.db.staff_models import LessonVersion
+from bot.db.steps import Steps
 from bot.db.uow import UnitOfWork
 from bot.learning.catalog import CatalogStore, Published
 from bot.learning.model import Lesson
@@ -177,9 +178,6 @@ class LessonPlayer:
         self, uow: UnitOfWork, *, user_id: int, lesson_key: str, from_step: int, locale: str
     ) -> Screen | None:
         """'Next' pressed at `from_step`. None if the press is impossible (forged)."""
-        stepped = await self._step_on(uow, user_id, lesson_key, from_step, locale)
-        if stepped is not None:
-            return stepped
         started = await self._started(uow, user_id, lesson_key)
         if started is None:
             return None
@@ -211,21 +209,24 @@ class LessonPlayer:
             )
         return self._screen(lesson, progress.step, answer, locale, just_completed=just_completed)
 
-    async def _step_on(
-        self, uow: UnitOfWork, user_id: int, lesson_key: str, from_step: int, locale: str
+    async def step_on(
+        self, steps: Steps, *, user_id: int, lesson_key: str, from_step: int, locale: str
     ) -> Screen | None:
-        """Most presses: "Next" on a card or THINK!, in the lesson's current version. One
-        conditional UPDATE checks and moves his place together; None (nothing written) sends
-        every other case - a stale or forged button, an older version, a stage with more to
-        do - through the full path."""
-        published = await self._fresh(uow)
+        """Most presses: "Next" on a card or THINK!, in the lesson's current version, as one
+        statement with no unit of work (`bot.db.steps`). None when it wrote nothing: every
+        other case (a stale or forged button, an older version, a stage with more to do, a
+        catalog due a look) then takes `advance`."""
+        published = self._store.recent()
+        if published is None:
+            return None
+        self._published = published
         lesson = published.any_lesson(lesson_key)
         lesson_id = published.lesson_ids.get(lesson_key)
         if lesson is None or lesson_id is None:
             return None
         if not 0 <= from_step < step_of(Stage.QUIZ, lesson.card_count):  # a card or THINK!
             return None
-        moved = await uow.progress.step_on(
+        moved = await steps.step_on(
             user_id, lesson_id, from_step=from_step, version_id=lesson.version_id or None
         )
         return self._screen(lesson, from_step + 1, None, locale) if moved else None
