@@ -44,6 +44,7 @@ from tests.processes import environment, serving_environment  # noqa: E402
 TOKEN = "123456:PRESSES"
 SECRET = "bench-secret-0123456789"
 TICK = os.sysconf("SC_CLK_TCK")
+BARE_LABEL = {"httpx": "bare PTB  ", "aiohttp": "bare+aiohttp"}  # by its transport
 
 
 class Watched(BotApiEmulator):
@@ -253,9 +254,7 @@ async def compare(kind: str, mode: str, args: argparse.Namespace, processes: int
                 print(lines[-1], flush=True)
                 continue
             lines += [
-                bare.line(
-                    f"bare PTB{'+aiohttp' if args.baseline == 'aiohttp' else ''} {mode} {shape}"
-                ),
+                bare.line(f"{BARE_LABEL[args.baseline]} {mode} {shape}"),
                 ura.line(f"Ura {label}"),
                 f"{'':26} ratio {ura.presses / ura.seconds / (bare.presses / bare.seconds):.2f}",
             ]

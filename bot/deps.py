@@ -88,7 +88,7 @@ class Deps:
 
     @cached_property
     def steps(self) -> Steps:
-        """ "Next" on a card as one statement, with no unit of work (`bot.db.steps`)."""
+        """The "Next" on a card: one statement, no unit of work (`bot.db.steps`)."""
         return Steps(self.engine, self.turn)
 
     @cached_property
@@ -97,9 +97,8 @@ class Deps:
         who is he?). They begin no transaction: one SELECT reads one snapshot anyway, and a
         BEGIN and a ROLLBACK around it cost two trips (to aiosqlite's thread, or to
         Postgres) for nothing. On SQLite they take no write lock either."""
-        if self.engine.dialect.name != "sqlite":
-            return statement_alone(self.engine)
-        return statement_alone(read_only(self.engine))
+        sqlite = self.engine.dialect.name == "sqlite"
+        return statement_alone(read_only(self.engine) if sqlite else self.engine)
 
     async def close(self) -> None:
         """Release database connections."""

@@ -52,10 +52,10 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
 
 def _sqlite_on_begin(conn: Any) -> None:
     """Take the write lock up front, so two writers wait instead of failing half-way; a
-    report's read-only transaction (`bot.db.snapshot`) takes none; the one-statement checks
-    every update makes (`Deps.reads`) begin nothing: SQLite reads each statement in its own
-    snapshot, so a BEGIN and a ROLLBACK around one SELECT change nothing but cost two trips
-    to aiosqlite's thread."""
+    report's read-only transaction (`bot.db.snapshot`) takes none; a statement alone
+    (`statement_alone`: the checks, the record, "Next" on a card) begins nothing: SQLite
+    runs and commits it on its own, and a BEGIN and a COMMIT around it cost two trips to
+    aiosqlite's thread."""
     options = conn.get_execution_options()
     if not options.get(ONE_READ):
         conn.exec_driver_sql("BEGIN" if options.get("ura_read_only") else "BEGIN IMMEDIATE")

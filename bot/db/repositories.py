@@ -10,14 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from sqlalchemy import (
-    Table,
-    bindparam,
-    delete,
-    func,
-    inspect,
-    select,
-)
+from sqlalchemy import Table, bindparam, delete, func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
